@@ -1,0 +1,47 @@
+import Link from "next/link";
+import { formatDate } from "./format";
+import { SectionPill } from "./section-pill";
+
+export interface ArticleSummaryView {
+  id: string;
+  seq: number;
+  title: string;
+  summary: string;
+  section: string;
+  author: string;
+  publishedAt: string;
+}
+
+export function ArticleCard({ article }: { article: ArticleSummaryView }) {
+  return (
+    <article
+      data-testid="article-card"
+      data-article-id={article.id}
+      className="group relative flex flex-col gap-2 rounded-xl border border-zinc-200 bg-white p-5 shadow-sm transition hover:border-zinc-300 hover:shadow-md focus-within:ring-2 focus-within:ring-sky-600 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700"
+    >
+      <div className="flex items-center justify-between gap-2 text-xs text-zinc-500 dark:text-zinc-400">
+        <SectionPill section={article.section} />
+        <time dateTime={article.publishedAt}>{formatDate(article.publishedAt)}</time>
+      </div>
+      <h2 className="font-serif text-xl font-semibold leading-snug text-zinc-900 dark:text-zinc-50">
+        <Link href={`/articles/${article.id}`} className="outline-none after:absolute after:inset-0 after:content-['']">
+          {article.title}
+        </Link>
+      </h2>
+      <p className="text-sm leading-relaxed text-zinc-600 dark:text-zinc-300">{article.summary}</p>
+      <p className="mt-auto pt-1 text-xs text-zinc-500 dark:text-zinc-400">By {article.author}</p>
+    </article>
+  );
+}
+
+export function ArticleCardSkeleton() {
+  return (
+    <div aria-hidden className="flex animate-pulse flex-col gap-3 rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900">
+      <div className="h-4 w-20 rounded-full bg-zinc-200 dark:bg-zinc-800" />
+      <div className="h-5 w-11/12 rounded bg-zinc-200 dark:bg-zinc-800" />
+      <div className="h-5 w-2/3 rounded bg-zinc-200 dark:bg-zinc-800" />
+      <div className="h-3 w-full rounded bg-zinc-100 dark:bg-zinc-800/70" />
+      <div className="h-3 w-5/6 rounded bg-zinc-100 dark:bg-zinc-800/70" />
+    </div>
+  );
+}

@@ -1,0 +1,170 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { callApi } from "./api-client";
+import { ArticleCard, ArticleCardSkeleton, type ArticleSummaryView } from "./article-card";
+import { SectionChips } from "./section-chips";
+
+const PAGE_SIZE = 10;
+
+interface FeedResponse {
+  articles: ArticleSummaryView[];
+  mode: string;
+  instance: { id: string; pid: number };
+  seenCount: number;
+  remaining: number;
+}
+
+interface Batch {
+  n: number;
+  instance: string;
+  articles: ArticleSummaryView[];
+}
+
+type Status = { kind: "loading" } | { kind: "ready" } | { kind: "error"; code: string; message: string };
+
+/**
+ * The home feed: each load asks the server for the next page of articles this reader has not
+ * been shown, and the server records them as seen in the same step. Pages stack up as batches.
+ * Only one feed request is ever in flight: a double click must not cost the reader a page.
+ */
+export function Feed({ sections }: { sections: readonly string[] }) {
+  const [section, setSection] = useState<string | null>(null);
+  const [batches, setBatches] = useState<Batch[]>([]);
+  const [status, setStatus] = useState<Status>({ kind: "loading" });
+  const [remaining, setRemaining] = useState<number | null>(null);
+  const inFlight = useRef(false);
+  const started = useRef(false);
+  const batchCounter = useRef(0);
+
+  const load = useCallback(async (forSection: string | null, reset: boolean) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setStatus({ kind: "loading" });
+    if (reset) setBatches([]);
+    const result = await callApi<FeedResponse>("/api/feed", {
+      method: "POST",
+      body: forSection ? { limit: PAGE_SIZE, section: forSection } : { limit: PAGE_SIZE },
+    });
+    inFlight.current = false;
+    if (!result.ok) {
+      setStatus({ kind: "error", ...result.error });
+      return;
+    }
+    const { articles, instance, remaining: left } = result.data;
+    if (articles.length > 0) {
+      const n = ++batchCounter.current;
+      setBatches((previous) => [...(reset ? [] : previous), { n, instance: instance.id, articles }]);
+    }
+    setRemaining(left);
+    setStatus({ kind: "ready" });
+  }, []);
+
+  useEffect(() => {
+    // Guarded so React's development double-invocation does not consume an extra page.
+    if (started.current) return;
+    started.current = true;
+    void load(null, true);
+  }, [load]);
+
+  function chooseSection(next: string | null) {
+    if (next === section || inFlight.current) return;
+    setSection(next);
+    setRemaining(null);
+    void load(next, true);
+  }
+
+  async function startOver() {
+    if (inFlight.current) return;
+    setStatus({ kind: "loading" });
+    const result = await callApi("/api/session", { method: "DELETE" });
+    if (!result.ok) {
+      setStatus({ kind: "error", ...result.error });
+      return;
+    }
+    setRemaining(null);
+    await load(section, true);
+  }
+
+  const loading = status.kind === "loading";
+  const caughtUp = status.kind === "ready" && remaining === 0;
+
+  return (
+    <section aria-labelledby="feed-heading" className="flex flex-col gap-6">
+      <div className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
+        <div>
+          <h1 id="feed-heading" className="font-serif text-3xl font-bold tracking-tight text-zinc-900 dark:text-zinc-50">
+            {section ?? "Top stories"}
+          </h1>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400" data-testid="feed-remaining">
+            {remaining === null ? "Finding stories you haven't seen…" : `${remaining} unseen ${remaining === 1 ? "story" : "stories"} left${section ? ` in ${section}` : ""}`}
+          </p>
+        </div>
+        <SectionChips sections={sections} active={section} onChoose={chooseSection} disabled={loading} />
+      </div>
+
+      {batches.map((batch) => (
+        <div key={batch.n} data-testid="feed-batch" data-batch={batch.n} data-instance={batch.instance} className="grid gap-4 sm:grid-cols-2">
+          {batch.articles.map((article) => (
+            <ArticleCard key={`${batch.n}-${article.id}`} article={article} />
+          ))}
+        </div>
+      ))}
+
+      {loading && (
+        <div className="grid gap-4 sm:grid-cols-2" role="status" aria-label="Loading stories">
+          {Array.from({ length: batches.length === 0 ? 4 : 2 }, (_, i) => (
+            <ArticleCardSkeleton key={i} />
+          ))}
+        </div>
+      )}
+
+      {status.kind === "error" && (
+        <div role="alert" data-testid="feed-error" data-code={status.code} className="rounded-xl border border-red-200 bg-red-50 p-5 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+          <p className="font-semibold">Couldn&apos;t load stories</p>
+          <p className="mt-1 text-sm">{status.message}</p>
+          <button
+            type="button"
+            onClick={() => void load(section, false)}
+            className="mt-3 rounded-lg bg-red-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700"
+          >
+            Try again
+          </button>
+        </div>
+      )}
+
+      {caughtUp ? (
+        <div data-testid="caught-up" className="flex flex-col items-center gap-3 rounded-xl border border-dashed border-zinc-300 p-10 text-center dark:border-zinc-700">
+          <p className="text-4xl" aria-hidden>
+            ✓
+          </p>
+          <p className="font-serif text-2xl font-semibold text-zinc-900 dark:text-zinc-50">You&apos;re all caught up</p>
+          <p className="max-w-md text-sm text-zinc-600 dark:text-zinc-400">
+            You have been shown every {section ? `${section} ` : ""}story we have. None of them will be shown to you again.
+          </p>
+          <button
+            type="button"
+            data-testid="start-over"
+            onClick={() => void startOver()}
+            className="rounded-lg bg-zinc-900 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-white"
+          >
+            Start over
+          </button>
+        </div>
+      ) : (
+        status.kind === "ready" && (
+          <div className="flex justify-center">
+            <button
+              type="button"
+              data-testid="more-stories"
+              onClick={() => void load(section, false)}
+              className="rounded-lg bg-zinc-900 px-5 py-2.5 text-sm font-medium text-white shadow-sm hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-white"
+            >
+              More stories
+            </button>
+          </div>
+        )
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,31 @@
+"use client";
+
+import { useApiCalls } from "./api-client";
+import { instanceColor } from "./instance-colors";
+
+/** Names the instance that answered the last API call: it changes under round-robin. */
+export function InstanceBadge() {
+  const calls = useApiCalls();
+  const last = [...calls].reverse().find((call) => call.instance);
+  const id = last?.instance;
+  return (
+    <span
+      data-testid="instance-badge"
+      data-instance={id ?? ""}
+      aria-live="polite"
+      title="The server instance that answered the last request"
+      className={`inline-flex items-center gap-1.5 rounded-full px-2.5 py-1 text-xs font-medium ring-1 ${
+        id ? instanceColor(id) : "bg-zinc-100 text-zinc-600 ring-zinc-300 dark:bg-zinc-800 dark:text-zinc-300 dark:ring-zinc-700"
+      }`}
+    >
+      <span className="h-1.5 w-1.5 rounded-full bg-current" aria-hidden />
+      {id ? (
+        <>
+          served by <strong className="font-semibold">{id}</strong>
+        </>
+      ) : (
+        "no request yet"
+      )}
+    </span>
+  );
+}

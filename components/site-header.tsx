@@ -1,0 +1,26 @@
+import Link from "next/link";
+import type { Mode } from "@/lib/session/store";
+import { InstanceBadge } from "./instance-badge";
+import { ModeSwitch } from "./mode-switch";
+
+export function SiteHeader({ mode, kvDisabledReason }: { mode: Mode; kvDisabledReason: string | null }) {
+  return (
+    <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/90">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
+        <div className="flex items-center gap-3">
+          <Link href="/" className="font-serif text-2xl font-bold tracking-tight text-zinc-900 dark:text-zinc-50">
+            Newsroom
+          </Link>
+          <InstanceBadge />
+        </div>
+        <ModeSwitch mode={mode} kvDisabledReason={kvDisabledReason} />
+      </div>
+      {mode === "memory" && (
+        <div role="note" data-testid="memory-warning" className="border-t border-red-200 bg-red-50 px-4 py-2 text-center text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+          <strong>Memory mode is the bug:</strong> your history lives in one server process only. Behind a round-robin balancer, other instances
+          don&apos;t know what you have read, so articles come back.
+        </div>
+      )}
+    </header>
+  );
+}

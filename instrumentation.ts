@@ -1,0 +1,7 @@
+/** Runs once when a server instance starts; the checks themselves need Node.js, so they load only there. */
+export async function register() {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { checkStartup } = await import("./lib/startup-check");
+    checkStartup();
+  }
+}

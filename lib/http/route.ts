@@ -1,0 +1,45 @@
+/**
+ * The wrapper every route handler goes through: identity header, no caching, error envelope.
+ * It keeps handlers to "parse, call lib/, shape the response".
+ */
+import { cookies } from "next/headers";
+import { NextResponse } from "next/server";
+import { INSTANCE_HEADER, instanceIdentity } from "../instance";
+import type { CookieJar } from "../session/store";
+import { envelope, toHttpError } from "./errors";
+
+type Handler<C> = (request: Request, context: C) => Promise<Response>;
+
+const COMMON_HEADERS = { "Cache-Control": "no-store" };
+
+export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): NextResponse {
+  return NextResponse.json(body, {
+    status: init.status ?? 200,
+    headers: { ...COMMON_HEADERS, [INSTANCE_HEADER]: instanceIdentity().id, ...init.headers },
+  });
+}
+
+export function route<C>(handler: Handler<C>): Handler<C> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      const httpError = toHttpError(error);
+      return json(envelope(httpError), { status: httpError.status, headers: httpError.extra.headers });
+    }
+  };
+}
+
+/** This request's cookies as the session layer sees them (reads incoming, writes Set-Cookie). */
+export async function requestCookieJar(): Promise<CookieJar> {
+  const store = await cookies();
+  return {
+    get: (name) => store.get(name)?.value,
+    set: (name, value, options) => {
+      store.set(name, value, options);
+    },
+    delete: (name) => {
+      store.delete(name);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/** Input schemas of the JSON API (zod) and a bounded, strict JSON body reader. */
+import { z } from "zod";
+import { SECTIONS } from "../news/article";
+import { MODES } from "../session/store";
+import { HttpError } from "./errors";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Sections match case-insensitively ("sports" finds Sports); anything else is a 400. */
+const sectionSchema = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const section = SECTIONS.find((s) => s.toLowerCase() === value.trim().toLowerCase());
+    if (!section) {
+      ctx.addIssue({ code: "custom", message: `unknown section; use one of ${SECTIONS.join(", ")}` });
+      return z.NEVER;
+    }
+    return section;
+  });
+
+export const feedRequestSchema = z
+  .object({
+    limit: z.number().int("limit must be a whole number").min(1).max(50).default(10),
+    section: sectionSchema.optional(),
+  })
+  .strict();
+
+export const modeRequestSchema = z.object({ mode: z.enum(MODES, `mode must be one of ${MODES.join(", ")}`) }).strict();
+
+/** Article ids are slugs; reject anything else before it reaches a lookup or a log line. */
+export const articleIdSchema = z
+  .string()
+  .min(1)
+  .max(120, "article id is too long")
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "article id must be a lowercase slug");
+
+/**
+ * Reads a JSON body of at most 64 KB. An empty body counts as {} so `POST /api/feed` with no
+ * body is a valid "next page, defaults please".
+ */
+export async function readJsonBody(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
+  const contentType = request.headers.get("content-type");
+  if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
+    throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+  }
+  const text = await readLimited(request);
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "INVALID_JSON", "The request body is not valid JSON.");
+  }
+}
+
+function tooLarge(): HttpError {
+  return new HttpError(413, "PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES / 1024} KB.`);
+}
+
+async function readLimited(request: Request): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  return schema.parse(value);
+}

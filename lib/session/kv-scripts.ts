@@ -1,0 +1,111 @@
+/**
+ * Lua scripts the kv store runs inside Redis. Each store operation is ONE script: one HTTP round
+ * trip to the KV endpoint and atomic in Redis, so two parallel feed requests of one reader can
+ * never both claim the same article.
+ *
+ * Redis key layout (documented here, used only by kv-store.ts):
+ *   newsroom:{<sid>}:seen   string bitmap, bit offset = article seq (SETBIT layout, MSB first)
+ *   newsroom:{<sid>}:read   string bitmap of opened articles, same layout
+ * <sid> is 128 random bits (base64url); the {…} hash tag keeps both keys in one cluster slot.
+ * Both keys carry the sliding TTL (SESSION_TTL_SECONDS), renewed by every write.
+ *
+ * Binary values leave or enter Redis as hex: the REST protocol is JSON, and the Upstash client
+ * decodes base64 responses as UTF-8 text, which would mangle raw bitmap bytes.
+ */
+
+const LUA_HEX = `
+local function hex(s)
+  return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end))
+end
+`;
+
+/**
+ * KEYS: seen, read. ARGV: limit, maxSeq, ttlSeconds, sectionMaskHex ('' = every article).
+ * Returns {seenCount, remaining, seq1, seq2, ...} with seqs newest first.
+ * Mirrors selectUnseen/countUnseen in lib/news/feed-selection.ts byte for byte.
+ */
+export const CLAIM_SCRIPT = `
+local seenKey, readKey = KEYS[1], KEYS[2]
+local limit, maxSeq, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local maskHex = ARGV[4]
+local lastIndex = math.floor(maxSeq / 8)
+local seen = redis.call('GETRANGE', seenKey, 0, lastIndex)
+local lastMask = bit.band(bit.lshift(255, 7 - (maxSeq % 8)), 255)
+
+local function poolByte(i)
+  local b = 255
+  if maskHex ~= '' then b = tonumber(string.sub(maskHex, 2 * i + 1, 2 * i + 2), 16) or 0 end
+  if i == 0 then b = bit.band(b, 127) end
+  if i == lastIndex then b = bit.band(b, lastMask) end
+  return b
+end
+
+local function available(i)
+  return bit.band(poolByte(i), bit.bnot(string.byte(seen, i + 1) or 0), 255)
+end
+
+local picked = {}
+local i = lastIndex
+while i >= 0 and #picked < limit do
+  local avail = available(i)
+  if avail ~= 0 then
+    for b = 7, 0, -1 do
+      if #picked >= limit then break end
+      if bit.band(avail, bit.rshift(128, b)) ~= 0 then picked[#picked + 1] = i * 8 + b end
+    end
+  end
+  i = i - 1
+end
+
+local unseen = 0
+if maskHex == '' then
+  unseen = maxSeq - redis.call('BITCOUNT', seenKey, 1, maxSeq, 'BIT')
+else
+  for j = 0, lastIndex do
+    local a = available(j)
+    while a ~= 0 do
+      a = bit.band(a, a - 1)
+      unseen = unseen + 1
+    end
+  end
+end
+
+for _, seq in ipairs(picked) do redis.call('SETBIT', seenKey, seq, 1) end
+redis.call('EXPIRE', seenKey, ttl)
+redis.call('EXPIRE', readKey, ttl)
+
+local result = {redis.call('BITCOUNT', seenKey), unseen - #picked}
+for _, seq in ipairs(picked) do result[#result + 1] = seq end
+return result
+`;
+
+/** KEYS: seen, read. ARGV: seq, ttlSeconds. Returns {seenCount, readCount}. */
+export const MARK_READ_SCRIPT = `
+redis.call('SETBIT', KEYS[1], ARGV[1], 1)
+redis.call('SETBIT', KEYS[2], ARGV[1], 1)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return {redis.call('BITCOUNT', KEYS[1]), redis.call('BITCOUNT', KEYS[2])}
+`;
+
+/** KEYS: seen, read. Read-only. Returns {seenHex, readHex, pttlMs, seenBytes, readBytes}. */
+export const DESCRIBE_SCRIPT = `${LUA_HEX}
+local seen = redis.call('GET', KEYS[1]) or ''
+local read = redis.call('GET', KEYS[2]) or ''
+return {hex(seen), hex(read), redis.call('PTTL', KEYS[1]), #seen, #read}
+`;
+
+/** KEYS: seen, read. ARGV: seenHex, readHex, ttlSeconds. Overwrites both bitmaps. */
+export const REPLACE_SCRIPT = `
+local function unhex(h)
+  return (string.gsub(h, '..', function(cc) return string.char(tonumber(cc, 16)) end))
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+if ARGV[1] ~= '' then redis.call('SET', KEYS[1], unhex(ARGV[1]), 'EX', ARGV[3]) end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], unhex(ARGV[2]), 'EX', ARGV[3]) end
+return 1
+`;
+
+export function sessionKeys(sid: string, prefix = "newsroom"): { seen: string; read: string } {
+  return { seen: `${prefix}:{${sid}}:seen`, read: `${prefix}:{${sid}}:read` };
+}
