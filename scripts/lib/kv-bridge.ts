@@ -73,6 +73,8 @@ type Redis = ReturnType<typeof createRedis>;
 function encodeReply(reply: Reply, base64: boolean): unknown {
   if (reply === null || reply === undefined) return null;
   if (Buffer.isBuffer(reply)) return base64 ? reply.toString("base64") : reply.toString("utf8");
+  // Simple strings ("PONG", "OK") may arrive as text rather than Buffers: encode them alike.
+  if (typeof reply === "string") return base64 ? Buffer.from(reply, "utf8").toString("base64") : reply;
   if (Array.isArray(reply)) return reply.map((item) => encodeReply(item, base64));
   if (typeof reply === "bigint") return Number(reply);
   if (reply instanceof Map) return [...reply.entries()].flat().map((item) => encodeReply(item, base64));

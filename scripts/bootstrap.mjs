@@ -1,0 +1,24 @@
+// Plain Node (no dependencies yet): makes sure node_modules matches package-lock.json before any
+// npm script that needs tsx, Next.js or the test tools runs. Fresh clone -> `npm ci`, once.
+import { execSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const lockFile = join(root, "package-lock.json");
+const marker = join(root, "node_modules", ".newsroom-lock-hash");
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 9)) {
+  console.error(`Newsroom needs Node.js >= 20.9 (Next.js 16); this is ${process.version}.`);
+  process.exit(1);
+}
+
+const lockHash = createHash("sha256").update(readFileSync(lockFile)).digest("hex");
+const installed = existsSync(marker) ? readFileSync(marker, "utf8").trim() : null;
+if (installed !== lockHash) {
+  console.log(installed === null ? "[newsroom] installing npm dependencies (npm ci)…" : "[newsroom] package-lock.json changed: reinstalling (npm ci)…");
+  execSync("npm ci --no-audit --no-fund", { cwd: root, stdio: "inherit" });
+  writeFileSync(marker, lockHash);
+}

@@ -1,0 +1,53 @@
+/**
+ * Child processes in their own process groups. `next start` forks a child `next-server`, and
+ * redis-server may fork for AOF rewrites: stopping means signalling the whole group, or a
+ * grandchild lingers holding the port.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+
+export interface Managed {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  alive(): boolean;
+  /** SIGTERM the group, SIGKILL after `graceMs`; resolves when the leader has exited. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL the group at once: a crash, not a shutdown. */
+  kill(): Promise<void>;
+}
+
+export function spawnGroup(name: string, command: string, args: string[], options: SpawnOptions = {}): Managed {
+  const child = spawn(command, args, { ...options, detached: true });
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
+  const pid = child.pid;
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", () => (exited = true));
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Group already gone.
+    }
+  };
+
+  return {
+    name,
+    child,
+    pid,
+    alive: () => !exited,
+    async stop(graceMs = 5000) {
+      signalGroup("SIGTERM");
+      if (exited) return;
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      await exit;
+      clearTimeout(timer);
+      signalGroup("SIGKILL"); // anything the leader left behind in its group
+    },
+    async kill() {
+      signalGroup("SIGKILL");
+      await exit;
+    },
+  };
+}
