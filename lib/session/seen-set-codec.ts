@@ -97,7 +97,8 @@ function decodeRuns(bytes: Uint8Array): SeqSet {
     position += length;
     member = !member;
   }
-  if (!member) throw new SeenSetCodecError("ends with a gap");
+  // `member` flips after every run: true here means the last run decoded was a gap.
+  if (member) throw new SeenSetCodecError("ends with a gap");
   reader.expectOnlyPadding();
   return SeqSet.fromBytes(out);
 }

@@ -54,13 +54,16 @@ class RequestError extends Error {
 type Command = string[];
 type Reply = unknown;
 
+/** Bulk and simple strings as Buffers: values are bytes, and only we decide how to encode them. */
+const BINARY = { [RESP_TYPES.BLOB_STRING]: Buffer, [RESP_TYPES.SIMPLE_STRING]: Buffer } as const;
+
 function createRedis(url: string) {
   const client = createClient({
     url,
     // Fail fast while Redis is down instead of queueing: the app turns that into a 503.
     disableOfflineQueue: true,
     socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * (retries + 1), 1000) },
-  }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer, [RESP_TYPES.SIMPLE_STRING]: Buffer });
+  }).withTypeMapping(BINARY);
   client.on("error", () => {
     // Reconnection is automatic; failed commands report the error to their caller.
   });
@@ -129,15 +132,24 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge> {
   if (options.token.length < 16) throw new Error("KV bridge token must be at least 16 characters");
   const redis: Redis = createRedis(options.redisUrl);
-  // Start even if Redis is down right now: requests answer 503 until it is back.
-  redis.connect().catch(() => {});
+  // Start even if Redis is down right now: requests answer 503 until it is back. If the very
+  // first connect fails, node-redis gives up on the socket, so we keep (re)opening it ourselves.
+  let connecting: Promise<unknown> | null = null;
+  const ensureOpen = () => {
+    if (!redis.isOpen && !connecting) {
+      connecting = redis.connect().catch(() => {}).finally(() => (connecting = null));
+    }
+  };
+  ensureOpen();
   let requests = 0;
   let commands = 0;
 
   const send = (command: Command) => {
     commands++;
     options.onCommand?.(command[0]!.toUpperCase());
-    return redis.sendCommand(command) as Promise<Reply>;
+    ensureOpen();
+    // withTypeMapping() does not reach sendCommand(), so the mapping is passed explicitly.
+    return redis.sendCommand(command, { typeMapping: BINARY }) as Promise<Reply>;
   };
 
   async function single(command: Command, base64: boolean) {
@@ -149,6 +161,7 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
   }
 
   async function pipeline(list: Command[], base64: boolean) {
+    ensureOpen();
     if (!redis.isReady) throw new RequestError(503, "ERR redis is not reachable");
     const settled = await Promise.allSettled(list.map(send));
     return {
@@ -158,6 +171,7 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
   }
 
   async function multiExec(list: Command[], base64: boolean) {
+    ensureOpen();
     if (!redis.isReady) throw new RequestError(503, "ERR redis is not reachable");
     const multi = redis.multi();
     for (const command of list) multi.addCommand(command);
@@ -234,7 +248,8 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await redis.close().catch(() => redis.destroy());
+      await connecting;
+      if (redis.isOpen) await redis.close().catch(() => redis.destroy());
     },
   };
 }

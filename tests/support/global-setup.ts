@@ -1,0 +1,27 @@
+/**
+ * One real redis-server + KV bridge for the whole Vitest run; test files reach it through
+ * inject("kv"). Nothing is mocked: the kv store tests drive the real @vercel/kv client.
+ */
+import type { TestProject } from "vitest/node";
+import { startLocalKv } from "../../scripts/lib/local-kv";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    kv: { url: string; token: string; redisUrl: string };
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const saved = { url: process.env.KV_REST_API_URL, token: process.env.KV_REST_API_TOKEN };
+  // Always a private local Redis for tests, even when the shell points at a real KV database.
+  delete process.env.KV_REST_API_URL;
+  delete process.env.KV_REST_API_TOKEN;
+  const kv = await startLocalKv({ quiet: true });
+  process.env.KV_REST_API_URL = saved.url;
+  process.env.KV_REST_API_TOKEN = saved.token;
+  if (!kv.redis || !kv.bridge) throw new Error(`tests need a local redis-server: ${kv.describe}`);
+  project.provide("kv", { url: kv.env.KV_REST_API_URL!, token: kv.env.KV_REST_API_TOKEN!, redisUrl: kv.redis.url });
+  return async () => {
+    await kv.stop();
+  };
+}

@@ -1,0 +1,133 @@
+/** kv-specific guarantees, against real Redis through the real bridge and @vercel/kv client. */
+import { createClient as createKv } from "@vercel/kv";
+import { createClient as createRedis } from "redis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { CandidatePool } from "@/lib/news/feed-selection";
+import { COOKIE_NAMES } from "@/lib/session/cookies";
+import { KvUnavailableError } from "@/lib/session/errors";
+import { KvStore } from "@/lib/session/kv-store";
+import { SeqSet } from "@/lib/session/seq-set";
+import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
+import { freePort } from "../../scripts/lib/ports";
+import { TEST_COOKIE_OPTIONS, TEST_PASSWORD, useTestKv } from "../support/stores";
+import { TestJar } from "../support/test-jar";
+
+const POOL: CandidatePool = { maxSeq: 10_000, total: 10_000 };
+let countingBridge: KvBridge;
+let redis: ReturnType<typeof createRedis>;
+
+/** A KvStore whose client goes through a bridge we can count requests on. */
+function countedStore(jar: TestJar, options = TEST_COOKIE_OPTIONS) {
+  const kv = createKv({ url: countingBridge.url, token: "counting-bridge-token-0123", enableAutoPipelining: false, automaticDeserialization: false });
+  return new KvStore(jar, TEST_PASSWORD, options, (operation) => operation(kv));
+}
+
+beforeAll(async () => {
+  useTestKv();
+  countingBridge = await startKvBridge({ redisUrl: inject("kv").redisUrl, token: "counting-bridge-token-0123" });
+  redis = createRedis({ url: inject("kv").redisUrl });
+  await redis.connect();
+});
+
+afterAll(async () => {
+  await countingBridge.stop();
+  await redis.close();
+});
+
+describe("kv store", () => {
+  it("serves a feed page in exactly one KV round trip, and a read in one", async () => {
+    const jar = new TestJar();
+    for (let page = 0; page < 5; page++) {
+      const before = countingBridge.stats().requests;
+      await countedStore(jar).claimUnseen(POOL, 10);
+      expect(countingBridge.stats().requests - before).toBe(1);
+    }
+    const before = countingBridge.stats().requests;
+    await countedStore(jar).markRead(17);
+    expect(countingBridge.stats().requests - before).toBe(1);
+  });
+
+  it("never gives two parallel requests of one reader the same article", async () => {
+    const jar = new TestJar();
+    await countedStore(jar).claimUnseen(POOL, 1); // establish the session id first, as a browser would
+    const pages = await Promise.all(Array.from({ length: 20 }, () => countedStore(jar.copy()).claimUnseen(POOL, 10)));
+    const all = pages.flatMap((page) => page.seqs);
+    expect(all).toHaveLength(200);
+    expect(new Set(all).size).toBe(200);
+    expect((await countedStore(jar).describe()).seenCount).toBe(201);
+  });
+
+  it("keeps only a sealed random id in the browser and documents its keys in Redis", async () => {
+    const jar = new TestJar();
+    await countedStore(jar).claimUnseen(POOL, 50);
+    const cookie = jar.get(COOKIE_NAMES.kvSession)!;
+    expect(cookie.startsWith("Fe26.2*")).toBe(true);
+    expect(cookie.length).toBeLessThan(300);
+    const { details } = await countedStore(jar).describe();
+    const [seenKey, readKey] = details.keys as string[];
+    expect(seenKey).toMatch(/^newsroom:\{[A-Za-z0-9_-]{22}\}:seen$/);
+    expect(readKey).toMatch(/:read$/);
+    expect(await redis.bitCount(seenKey!)).toBe(50);
+    expect(await redis.getBit(seenKey!, 10_000)).toBe(1);
+  });
+
+  it("slides the TTL on every write", async () => {
+    const jar = new TestJar();
+    const shortLived = { ...TEST_COOKIE_OPTIONS, maxAge: 50 };
+    await countedStore(jar, shortLived).claimUnseen(POOL, 1);
+    const [seenKey] = (await countedStore(jar).describe()).details.keys as string[];
+    await redis.expire(seenKey!, 5);
+    await countedStore(jar, shortLived).claimUnseen(POOL, 1);
+    const ttl = await redis.ttl(seenKey!);
+    expect(ttl).toBeGreaterThan(40);
+    expect(ttl).toBeLessThanOrEqual(50);
+  });
+
+  it("treats a tampered or foreign session cookie as a new reader", async () => {
+    const jar = new TestJar();
+    await countedStore(jar).claimUnseen(POOL, 5);
+    const tampered = jar.copy();
+    tampered.values.set(COOKIE_NAMES.kvSession, jar.get(COOKIE_NAMES.kvSession)!.replace(/\*(.)/, "*x"));
+    expect((await countedStore(tampered).describe()).seenCount).toBe(0);
+    const foreign = new KvStore(jar.copy(), "another-secret-another-secret-another-1", TEST_COOKIE_OPTIONS, (op) =>
+      op(createKv({ url: countingBridge.url, token: "counting-bridge-token-0123" })),
+    );
+    expect((await foreign.describe()).seenCount).toBe(0);
+  });
+
+  it("makes a copied cookie useless once the session is destroyed", async () => {
+    const jar = new TestJar();
+    await countedStore(jar).claimUnseen(POOL, 5);
+    const stolen = jar.copy();
+    await countedStore(jar).destroy();
+    expect((await countedStore(stolen).describe()).seenCount).toBe(0);
+  });
+
+  it("moves bitmaps in and out exactly, whatever the bytes", async () => {
+    const jar = new TestJar();
+    const seen = SeqSet.of([1, 7, 8, 9, 255, 256, 4_095, 9_999, 10_000]);
+    await countedStore(jar).replace({ seen, read: SeqSet.of([255]) });
+    const snapshot = await countedStore(jar).snapshot();
+    expect(snapshot.seen.equals(seen)).toBe(true);
+    expect([...snapshot.read.ascending()]).toEqual([255]);
+  });
+
+  it("fails fast with KvUnavailableError when Redis is gone", async () => {
+    const deadBridge = await startKvBridge({ redisUrl: `redis://127.0.0.1:${await freePort()}`, token: "dead-bridge-token-012345" });
+    try {
+      const kv = createKv({ url: deadBridge.url, token: "dead-bridge-token-012345", retry: false });
+      const store = new KvStore(new TestJar(), TEST_PASSWORD, TEST_COOKIE_OPTIONS, async (operation) => {
+        try {
+          return await operation(kv);
+        } catch (error) {
+          throw new KvUnavailableError(error);
+        }
+      });
+      const started = Date.now();
+      await expect(store.claimUnseen(POOL, 10)).rejects.toBeInstanceOf(KvUnavailableError);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await deadBridge.stop();
+    }
+  });
+});
