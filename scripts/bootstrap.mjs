@@ -1,5 +1,8 @@
 // Plain Node (no dependencies yet): makes sure node_modules matches package-lock.json before any
-// npm script that needs tsx, Next.js or the test tools runs. Fresh clone -> `npm ci`, once.
+// npm script that needs tsx, Next.js or the test tools runs. Fresh clone -> one install.
+// `npm install` rather than `npm ci`: npm 11 writes lock files without the other platforms'
+// optional packages (Next's SWC, Tailwind's oxide) and then `npm ci` rejects its own lock file.
+// `npm install` still installs exactly the locked versions.
 import { execSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +21,13 @@ if (major < 20 || (major === 20 && minor < 9)) {
 const lockHash = createHash("sha256").update(readFileSync(lockFile)).digest("hex");
 const installed = existsSync(marker) ? readFileSync(marker, "utf8").trim() : null;
 if (installed !== lockHash) {
-  console.log(installed === null ? "[newsroom] installing npm dependencies (npm ci)…" : "[newsroom] package-lock.json changed: reinstalling (npm ci)…");
-  execSync("npm ci --no-audit --no-fund", { cwd: root, stdio: "inherit" });
-  writeFileSync(marker, lockHash);
+  console.log(installed === null ? "[newsroom] installing npm dependencies…" : "[newsroom] package-lock.json changed: reinstalling…");
+  try {
+    execSync("npm install --no-audit --no-fund", { cwd: root, stdio: "inherit" });
+  } catch {
+    console.error("[newsroom] npm install failed (see above). Fix that, then run the command again.");
+    process.exit(1);
+  }
+  // Hash the lock as it is after the install, in case npm normalised it.
+  writeFileSync(marker, createHash("sha256").update(readFileSync(lockFile)).digest("hex"));
 }

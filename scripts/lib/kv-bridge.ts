@@ -248,8 +248,9 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // destroy(), not close(): close() would wait for a reconnect loop that may never succeed.
+      if (redis.isOpen) redis.destroy();
       await connecting;
-      if (redis.isOpen) await redis.close().catch(() => redis.destroy());
     },
   };
 }

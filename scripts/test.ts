@@ -1,0 +1,104 @@
+/**
+ * npm test: lint, typecheck, production build, then every Vitest suite (unit + API integration
+ * against the built app with real Redis). Ends with ONE line: `N passed, N failed[, N skipped]`,
+ * totals over all suites, where lint, typecheck and build count as one check each.
+ * Exit code 0 only when nothing failed.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ensureBuild, ROOT } from "./lib/build";
+
+interface Totals {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
+const failures: string[] = [];
+const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
+
+function banner(title: string): void {
+  console.log(`\n━━ ${title} ${"━".repeat(Math.max(0, 70 - title.length))}`);
+}
+
+function check(name: string, run: () => boolean): void {
+  banner(name);
+  const started = Date.now();
+  let ok = false;
+  try {
+    ok = run();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+  }
+  console.log(`${ok ? "✓" : "✗"} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (ok) totals.passed++;
+  else {
+    totals.failed++;
+    failures.push(name);
+  }
+}
+
+function run(command: string, args: string[], env: Record<string, string> = {}): boolean {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  numTotalTestSuites: number;
+  numFailedTestSuites: number;
+  testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string }[] }[];
+}
+
+function vitest(): void {
+  banner("vitest (unit + API integration)");
+  const reportDir = join(ROOT, ".newsroom");
+  mkdirSync(reportDir, { recursive: true });
+  const reportFile = join(reportDir, "vitest-report.json");
+  rmSync(reportFile, { force: true });
+  const exitOk = run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`]);
+  if (!existsSync(reportFile)) {
+    totals.failed++;
+    failures.push("vitest (no report: the run itself failed)");
+    return;
+  }
+  const report = JSON.parse(readFileSync(reportFile, "utf8")) as VitestReport;
+  totals.passed += report.numPassedTests;
+  totals.failed += report.numFailedTests;
+  totals.skipped += report.numPendingTests + report.numTodoTests;
+  for (const file of report.testResults) {
+    for (const test of file.assertionResults) if (test.status === "failed") failures.push(`${file.name.replace(ROOT, "")}: ${test.fullName}`);
+    // A file that failed to load has no test results of its own but must still count.
+    if (file.status === "failed" && file.assertionResults.every((t) => t.status !== "failed")) {
+      totals.failed++;
+      failures.push(`${file.name.replace(ROOT, "")}: ${file.message ?? "failed to run"}`);
+    }
+  }
+  if (!exitOk && report.numFailedTests === 0 && failures.length === 0) {
+    totals.failed++;
+    failures.push("vitest exited with an error");
+  }
+}
+
+const started = Date.now();
+check("lint (eslint)", () => run(bin("eslint"), [".", "--max-warnings=0"]));
+check("typecheck (tsc --noEmit)", () => run(bin("tsc"), ["--noEmit"]));
+check("production build (next build)", () => {
+  ensureBuild();
+  return true;
+});
+vitest();
+
+banner("summary");
+if (failures.length > 0) {
+  console.log("Failed:");
+  for (const failure of failures) console.log(`  ✗ ${failure}`);
+}
+console.log(`Total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ""}`);
+process.exit(totals.failed > 0 ? 1 : 0);
