@@ -14,7 +14,7 @@ export function SectionChips({
 }) {
   const chips: { label: string; value: string | null }[] = [{ label: "All", value: null }, ...sections.map((s) => ({ label: s, value: s }))];
   return (
-    <nav aria-label="Sections" className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
+    <nav aria-label="Sections" className="-mx-4 overflow-x-auto px-4 [scrollbar-width:none] sm:mx-0 sm:px-0">
       <ul className="flex gap-2">
         {chips.map((chip) => {
           const pressed = chip.value === active;

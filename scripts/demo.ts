@@ -59,6 +59,7 @@ async function main() {
   console.log(`\n  Newsroom is running: http://localhost:${port}\n`);
   console.log("  instance  port   pid");
   console.log(`  ${instance.id.padEnd(8)}  ${String(instance.port).padEnd(5)}  ${instance.process.pid}\n`);
+  console.log(`  Ctrl-C (or kill -TERM ${process.pid}) stops everything.\n`);
 }
 
 void main();
