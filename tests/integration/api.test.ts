@@ -5,7 +5,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startInstance, type AppInstance } from "../../scripts/lib/app-instance";
-import { ensureBuild } from "../../scripts/lib/build";
 import { freePort } from "../../scripts/lib/ports";
 import { ReaderClient, type FeedArticle } from "../../scripts/lib/reader-client";
 
@@ -14,7 +13,6 @@ let app: AppInstance;
 const reader = () => new ReaderClient(app.url);
 
 beforeAll(async () => {
-  ensureBuild(() => {});
   const kv = inject("kv");
   app = await startInstance({
     id: "api-test",

@@ -3,6 +3,7 @@
  * inject("kv"). Nothing is mocked: the kv store tests drive the real @vercel/kv client.
  */
 import type { TestProject } from "vitest/node";
+import { ensureBuild } from "../../scripts/lib/build";
 import { startLocalKv } from "../../scripts/lib/local-kv";
 
 declare module "vitest" {
@@ -12,6 +13,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  // The integration suites run the production build; build once here, never in parallel workers.
+  ensureBuild();
   const saved = { url: process.env.KV_REST_API_URL, token: process.env.KV_REST_API_TOKEN };
   // Always a private local Redis for tests, even when the shell points at a real KV database.
   delete process.env.KV_REST_API_URL;
