@@ -76,7 +76,3 @@ async function readLimited(request: Request): Promise<string> {
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
-
-export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  return schema.parse(value);
-}

@@ -1,11 +1,11 @@
 import { requestCookieJar, json, route } from "@/lib/http/route";
-import { feedRequestSchema, parseWith, readJsonBody } from "@/lib/http/validation";
+import { feedRequestSchema, readJsonBody } from "@/lib/http/validation";
 import { nextFeedPage } from "@/lib/reader";
 
 export const dynamic = "force-dynamic";
 
 /** POST /api/feed {"limit"?: 1..50, "section"?} -> the next page of unseen articles, recorded as seen. */
 export const POST = route(async (request) => {
-  const input = parseWith(feedRequestSchema, await readJsonBody(request));
+  const input = feedRequestSchema.parse(await readJsonBody(request));
   return json(await nextFeedPage(await requestCookieJar(), input));
 });

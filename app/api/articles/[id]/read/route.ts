@@ -1,11 +1,11 @@
 import { requestCookieJar, json, route } from "@/lib/http/route";
-import { articleIdSchema, parseWith } from "@/lib/http/validation";
+import { articleIdSchema } from "@/lib/http/validation";
 import { markArticleRead } from "@/lib/reader";
 
 export const dynamic = "force-dynamic";
 
 /** POST /api/articles/{id}/read -> mark opened (and therefore seen). */
 export const POST = route<{ params: Promise<{ id: string }> }>(async (_request, { params }) => {
-  const id = parseWith(articleIdSchema, (await params).id);
+  const id = articleIdSchema.parse((await params).id);
   return json(await markArticleRead(await requestCookieJar(), id));
 });
