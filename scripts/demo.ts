@@ -1,65 +1,67 @@
 /**
- * npm run demo: the production build behind one URL, with Redis + the KV bridge.
- * Flags: --port P (default 3000). (--instances and --lb arrive with the cluster.)
- * Env passes through to the app (CATALOGUE_SIZE, SESSION_TTL_SECONDS, …); SESSION_SECRET is
- * generated per run when unset. Ctrl-C / SIGTERM stops every child process group.
+ * npm run demo: Redis + the KV bridge, N production instances and the load balancer, one URL.
+ * Flags: --instances N (default 3), --port P (balancer, default 3000),
+ *        --lb round-robin|sticky (default round-robin), --host H (default 127.0.0.1).
+ * Env passes through to every instance (CATALOGUE_SIZE, SESSION_TTL_SECONDS, …); SESSION_SECRET
+ * is generated per run when unset. Ctrl-C / SIGTERM stops every child process group.
  */
 import { parseArgs } from "node:util";
-import { startInstance, type AppInstance } from "./lib/app-instance";
-import { ensureBuild } from "./lib/build";
-import { startLocalKv, type LocalKv } from "./lib/local-kv";
-import { clusterSecret } from "./lib/secret";
+import { POLICIES, type Policy } from "./lib/cluster";
+import { startStack, type Stack } from "./lib/stack";
 
 function usage(message: string): never {
-  console.error(`${message}\nUsage: npm run demo -- [--port 3000]`);
+  console.error(`${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1]`);
   process.exit(2);
 }
 
-async function main() {
-  let values: { port?: string };
+function parseFlags() {
   try {
-    ({ values } = parseArgs({ options: { port: { type: "string", default: "3000" } } }));
+    const { values } = parseArgs({
+      options: {
+        instances: { type: "string", default: "3" },
+        port: { type: "string", default: "3000" },
+        lb: { type: "string", default: "round-robin" },
+        host: { type: "string", default: "127.0.0.1" },
+      },
+    });
+    const instances = Number(values.instances);
+    const port = Number(values.port);
+    if (!Number.isInteger(instances) || instances < 1 || instances > 26) usage(`--instances must be 1..26, got "${values.instances}"`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port must be a port number, got "${values.port}"`);
+    if (!POLICIES.includes(values.lb as Policy)) usage(`--lb must be ${POLICIES.join(" or ")}, got "${values.lb}"`);
+    return { instances, port, policy: values.lb as Policy, host: values.host! };
   } catch (error) {
     usage((error as Error).message);
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port must be a port number, got "${values.port}"`);
+}
 
-  ensureBuild();
-  const { secret, generated } = clusterSecret();
-  if (generated) console.log("[newsroom] SESSION_SECRET not set: generated one for this run");
-
-  let kv: LocalKv | undefined;
-  let instance: AppInstance | undefined;
+async function main() {
+  const flags = parseFlags();
+  let stack: Stack | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    console.log("\n[newsroom] stopping…");
-    await instance?.process.stop();
-    await kv?.stop();
+    console.log("\n[newsroom] stopping every instance, the balancer and Redis…");
+    await stack?.stop();
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    kv = await startLocalKv();
-    console.log(`[newsroom] kv: ${kv.describe}`);
-    instance = await startInstance({ id: "a", port, env: { ...kv.env, SESSION_SECRET: secret } });
+    stack = await startStack({ ...flags });
   } catch (error) {
     console.error(`[newsroom] demo failed to start: ${(error as Error).message}`);
     await shutdown(1);
     return;
   }
-  instance.process.child.once("exit", () => {
-    if (!stopping) console.error("[newsroom] instance a exited unexpectedly");
-    void shutdown(1);
-  });
-  console.log(`\n  Newsroom is running: http://localhost:${port}\n`);
+  if (stack.secretGenerated) console.log("[newsroom] SESSION_SECRET not set: generated one for this run, shared by every instance");
+  const shownHost = flags.host === "127.0.0.1" || flags.host === "0.0.0.0" ? "localhost" : flags.host;
+  console.log(`\n  Newsroom is running: http://${shownHost}:${stack.balancer.port}   (balancer: ${stack.cluster.policy})\n`);
   console.log("  instance  port   pid");
-  console.log(`  ${instance.id.padEnd(8)}  ${String(instance.port).padEnd(5)}  ${instance.process.pid}\n`);
-  console.log(`  Ctrl-C (or kill -TERM ${process.pid}) stops everything.\n`);
+  for (const instance of stack.cluster.list()) console.log(`  ${instance.id.padEnd(8)}  ${String(instance.port).padEnd(5)}  ${instance.pid}`);
+  console.log(`\n  Admin API: http://localhost:${stack.balancer.port}/__cluster   Ctrl-C (or kill -TERM ${process.pid}) stops everything.\n`);
 }
 
 void main();

@@ -1,6 +1,7 @@
 /**
- * npm test: lint, typecheck, production build, then every Vitest suite (unit + API integration
- * against the built app with real Redis). Ends with ONE line: `N passed, N failed[, N skipped]`,
+ * npm test: lint, typecheck, production build, every Vitest suite (unit + API integration against
+ * the built app with real Redis), then the Playwright suite in a real browser against 3 instances
+ * behind the balancer. Ends with ONE line: `N passed, N failed[, N skipped]`,
  * totals over all suites, where lint, typecheck and build count as one check each.
  * Exit code 0 only when nothing failed.
  */
@@ -85,6 +86,37 @@ function vitest(): void {
   }
 }
 
+interface PlaywrightReport {
+  stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  errors: { message?: string }[];
+}
+
+function playwright(): void {
+  banner("playwright (end-to-end, real browser, 3 instances + balancer)");
+  const reportFile = join(ROOT, ".newsroom", "playwright-report.json");
+  mkdirSync(join(ROOT, ".newsroom"), { recursive: true });
+  rmSync(reportFile, { force: true });
+  const exitOk = run(bin("playwright"), ["test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_FILE: reportFile });
+  if (!existsSync(reportFile)) {
+    totals.failed++;
+    failures.push("playwright (no report: the run itself failed)");
+    return;
+  }
+  const report = JSON.parse(readFileSync(reportFile, "utf8")) as PlaywrightReport;
+  totals.passed += report.stats.expected + report.stats.flaky;
+  totals.failed += report.stats.unexpected;
+  totals.skipped += report.stats.skipped;
+  if (report.stats.unexpected > 0) failures.push(`playwright: ${report.stats.unexpected} spec(s) failed (see above)`);
+  for (const error of report.errors) {
+    totals.failed++;
+    failures.push(`playwright: ${error.message?.split("\n")[0] ?? "error outside a test"}`);
+  }
+  if (!exitOk && report.stats.unexpected === 0 && report.errors.length === 0) {
+    totals.failed++;
+    failures.push("playwright exited with an error");
+  }
+}
+
 const started = Date.now();
 check("lint (eslint)", () => run(bin("eslint"), [".", "--max-warnings=0"]));
 check("typecheck (tsc --noEmit)", () => run(bin("tsc"), ["--noEmit"]));
@@ -93,6 +125,7 @@ check("production build (next build)", () => {
   return true;
 });
 vitest();
+playwright();
 
 banner("summary");
 if (failures.length > 0) {

@@ -3,6 +3,12 @@ import { waitForPort } from "./ports";
 import { nextBin, ROOT } from "./build";
 import { spawnGroup, type Managed } from "./processes";
 
+/**
+ * Instances keep idle connections longer than the balancer's agent does (see balancer.ts), so the
+ * balancer never sends a request down a socket the instance is just closing (ECONNRESET).
+ */
+export const UPSTREAM_KEEP_ALIVE_MS = 75_000;
+
 export interface InstanceOptions {
   id: string;
   port: number;
@@ -19,7 +25,7 @@ export interface AppInstance {
 }
 
 export async function startInstance(options: InstanceOptions): Promise<AppInstance> {
-  const managed = spawnGroup(`instance ${options.id}`, process.execPath, [nextBin(), "start", "-p", String(options.port), "-H", "127.0.0.1"], {
+  const managed = spawnGroup(`instance ${options.id}`, process.execPath, [nextBin(), "start", "-p", String(options.port), "-H", "127.0.0.1", "--keepAliveTimeout", String(UPSTREAM_KEEP_ALIVE_MS)], {
     cwd: ROOT,
     env: { ...process.env, ...options.env, INSTANCE_ID: options.id, PORT: String(options.port), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -20,8 +20,9 @@ export default async function setup(project: TestProject) {
   delete process.env.KV_REST_API_URL;
   delete process.env.KV_REST_API_TOKEN;
   const kv = await startLocalKv({ quiet: true });
-  process.env.KV_REST_API_URL = saved.url;
-  process.env.KV_REST_API_TOKEN = saved.token;
+  // (Assigning undefined to process.env would store the string "undefined".)
+  if (saved.url !== undefined) process.env.KV_REST_API_URL = saved.url;
+  if (saved.token !== undefined) process.env.KV_REST_API_TOKEN = saved.token;
   if (!kv.redis || !kv.bridge) throw new Error(`tests need a local redis-server: ${kv.describe}`);
   project.provide("kv", { url: kv.env.KV_REST_API_URL!, token: kv.env.KV_REST_API_TOKEN!, redisUrl: kv.redis.url });
   return async () => {

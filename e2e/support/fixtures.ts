@@ -1,0 +1,184 @@
+/**
+ * Fixtures for the end-to-end suite. One cluster per worker (3 production instances behind the
+ * balancer, Redis with an fsync'd AOF behind the KV bridge), reset to a known state around every
+ * test: round-robin, every instance up, Redis running. Each test gets its own browser context.
+ */
+import { test as base, expect, type Page, type Response } from "@playwright/test";
+import type { InstanceRecord, Policy } from "../../scripts/lib/cluster";
+import { startStack, type Stack } from "../../scripts/lib/stack";
+
+/** 160 articles = 16 pages of 10: enough for the "at least 15 loads" promise. */
+export const E2E_CATALOGUE_SIZE = 160;
+
+/** The balancer's admin API, as the specs use it. */
+export class ClusterControl {
+  constructor(readonly stack: Stack) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.stack.url}/__cluster${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = (await response.json()) as T;
+    if (!response.ok) throw new Error(`${method} /__cluster${path} -> ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  instances() {
+    return this.call<{ policy: Policy; instances: InstanceRecord[] }>("GET", "");
+  }
+
+  stop(id: string) {
+    return this.call<InstanceRecord>("POST", `/instances/${id}/stop`);
+  }
+
+  start(id: string) {
+    return this.call<InstanceRecord>("POST", `/instances/${id}/start`);
+  }
+
+  setPolicy(policy: Policy) {
+    return this.call("PUT", "/policy", { policy });
+  }
+
+  async reset(): Promise<void> {
+    const redis = this.stack.kv.redis;
+    if (redis && !(await redisAlive(redis.port))) await redis.restart();
+    await this.setPolicy("round-robin");
+    for (const instance of (await this.instances()).instances) {
+      if (instance.status !== "up") await this.start(instance.id);
+    }
+  }
+}
+
+async function redisAlive(port: number): Promise<boolean> {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+const isFeed = (response: Response) => response.url().endsWith("/api/feed") && response.request().method() === "POST";
+
+export interface Load {
+  status: number;
+  instance: string | null;
+  ids: string[];
+}
+
+/**
+ * Drives the feed page like a reader: open, "More stories", reload. Each load returns the ids of
+ * the cards it put on the page (read from the DOM) and the instance that answered the API call.
+ */
+export class FeedReader {
+  readonly loads: Load[] = [];
+  private batches = 0;
+
+  constructor(readonly page: Page) {}
+
+  /** Everything shown so far, in order, repeats included. */
+  allIds(): string[] {
+    return this.loads.flatMap((load) => load.ids);
+  }
+
+  repeats(): string[] {
+    const seen = new Set<string>();
+    const repeated: string[] = [];
+    for (const id of this.allIds()) {
+      if (seen.has(id)) repeated.push(id);
+      seen.add(id);
+    }
+    return repeated;
+  }
+
+  instances(): Set<string> {
+    return new Set(this.loads.map((l) => l.instance).filter((id): id is string => id !== null));
+  }
+
+  open(): Promise<Load> {
+    this.batches = 0;
+    return this.load(() => this.page.goto("/"));
+  }
+
+  reload(): Promise<Load> {
+    this.batches = 0;
+    return this.load(() => this.page.reload());
+  }
+
+  more(): Promise<Load> {
+    return this.load(() => this.page.getByTestId("more-stories").click());
+  }
+
+  retry(): Promise<Load> {
+    return this.load(() => this.page.getByRole("button", { name: "Try again" }).click());
+  }
+
+  /** Switches the session strategy with the header control, as a reader would. */
+  async switchMode(mode: "cookie" | "kv" | "memory"): Promise<void> {
+    const [response] = await Promise.all([
+      this.page.waitForResponse((r) => r.url().endsWith("/api/session/mode") && r.request().method() === "PUT"),
+      this.page.getByTestId(`mode-${mode}`).click(),
+    ]);
+    expect(response.status(), `switching to ${mode}`).toBe(200);
+    await expect(this.page.getByTestId(`mode-${mode}`)).toHaveAttribute("aria-checked", "true");
+  }
+
+  private async load(action: () => Promise<unknown>): Promise<Load> {
+    const [response] = await Promise.all([this.page.waitForResponse(isFeed), action()]);
+    const status = response.status();
+    const instance = response.headers()["x-instance-id"] ?? null;
+    let ids: string[] = [];
+    if (status === 200) {
+      const body = (await response.json()) as { articles: { id: string }[] };
+      if (body.articles.length > 0) {
+        this.batches++;
+        const batch = this.page.getByTestId("feed-batch").nth(this.batches - 1);
+        await expect(batch.getByTestId("article-card")).toHaveCount(body.articles.length);
+        ids = await batch.getByTestId("article-card").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-article-id")!));
+        expect(ids, "the page shows what the API returned").toEqual(body.articles.map((a) => a.id));
+      }
+    }
+    const load = { status, instance, ids };
+    this.loads.push(load);
+    return load;
+  }
+}
+
+export const test = base.extend<{ cluster: ClusterControl; reader: FeedReader }, { stack: Stack }>({
+  stack: [
+    async ({}, use) => {
+      const stack = await startStack({
+        instances: 3,
+        port: 0,
+        policy: "round-robin",
+        aof: true,
+        env: { CATALOGUE_SIZE: String(E2E_CATALOGUE_SIZE) },
+        log: () => {},
+        build: false,
+      });
+      await use(stack);
+      await stack.stop();
+    },
+    { scope: "worker", timeout: 180_000 },
+  ],
+  baseURL: async ({ stack }, use) => use(stack.url),
+  cluster: async ({ stack }, use) => {
+    const control = new ClusterControl(stack);
+    await control.reset();
+    await use(control);
+    await control.reset();
+  },
+  reader: async ({ page, cluster }, use) => {
+    void cluster; // the cluster is reset before the reader's page opens
+    await use(new FeedReader(page));
+  },
+});
+
+export { expect };
+
+/** Sets the session mode before the first page load (the page then opens in that mode). */
+export async function chooseModeFirst(page: Page, mode: "cookie" | "kv" | "memory"): Promise<void> {
+  const response = await page.request.put("/api/session/mode", { data: { mode } });
+  expect(response.status()).toBe(200);
+}

@@ -1,0 +1,223 @@
+/**
+ * The cluster: N production instances of the app, each its own process group, with the state
+ * the balancer routes on (up / down / starting, requests served) and the admin operations
+ * (stop, start, scale out). Health is checked every second on /api/health; an instance that
+ * fails it leaves the rotation until it passes again.
+ */
+import { startInstance, type AppInstance } from "./app-instance";
+import { freePort } from "./ports";
+
+export type InstanceStatus = "up" | "down" | "starting";
+export const POLICIES = ["round-robin", "sticky"] as const;
+export type Policy = (typeof POLICIES)[number];
+
+export interface InstanceRecord {
+  id: string;
+  port: number;
+  pid: number | null;
+  status: InstanceStatus;
+  served: number;
+}
+
+interface Member extends InstanceRecord {
+  app: AppInstance | null;
+  /** Stopped through the admin API: health checks leave it alone until it is started again. */
+  stoppedByAdmin: boolean;
+  /** An operation (start/stop) is running; a second one is refused. */
+  busy: boolean;
+}
+
+export interface ClusterOptions {
+  instances: number;
+  policy: Policy;
+  /** Env for every instance (KV endpoint, SESSION_SECRET, CATALOGUE_SIZE, …). */
+  env: Record<string, string | undefined>;
+  /** Per-instance env overrides, e.g. a mismatched secret for one instance. */
+  envFor?: (id: string) => Record<string, string | undefined>;
+  log?: (line: string) => void;
+  healthIntervalMs?: number;
+}
+
+export class ClusterError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const HEALTH_TIMEOUT_MS = 800;
+const START_TIMEOUT_MS = 60_000;
+
+export function instanceIdFor(index: number): string {
+  return index < 26 ? String.fromCharCode(97 + index) : `i${index + 1}`;
+}
+
+export class Cluster {
+  policy: Policy;
+  private readonly members: Member[] = [];
+  private rotation = 0;
+  private shuttingDown = false;
+  private healthTimer: NodeJS.Timeout | null = null;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: ClusterOptions) {
+    this.policy = options.policy;
+    this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  /** Starts the initial instances (in parallel) and the health checks. */
+  async start(): Promise<void> {
+    const members = await Promise.all(Array.from({ length: this.options.instances }, async (_, i) => this.addMember(instanceIdFor(i))));
+    await Promise.all(members.map((member) => this.launch(member)));
+    this.healthTimer = setInterval(() => void this.checkHealth(), this.options.healthIntervalMs ?? 1000);
+    this.healthTimer.unref();
+  }
+
+  list(): InstanceRecord[] {
+    return this.members.map(({ id, port, pid, status, served }) => ({ id, port, pid, status, served }));
+  }
+
+  get(id: string): InstanceRecord | undefined {
+    return this.list().find((m) => m.id === id);
+  }
+
+  /** The instances a request may go to right now. */
+  upInstances(): InstanceRecord[] {
+    return this.members.filter((m) => m.status === "up");
+  }
+
+  /** Round-robin over the instances that are up, skipping any in `exclude`. */
+  nextRoundRobin(exclude: ReadonlySet<string> = new Set()): InstanceRecord | null {
+    const candidates = this.members.filter((m) => m.status === "up" && !exclude.has(m.id));
+    if (candidates.length === 0) return null;
+    const chosen = candidates[this.rotation % candidates.length]!;
+    this.rotation = (this.rotation + 1) % 1_000_000;
+    return chosen;
+  }
+
+  countServed(id: string): void {
+    const member = this.members.find((m) => m.id === id);
+    if (member) member.served++;
+  }
+
+  /** Marks an instance down at once (e.g. it refused a connection); health checks bring it back. */
+  markDown(id: string): void {
+    const member = this.members.find((m) => m.id === id);
+    if (member && member.status === "up") member.status = "down";
+  }
+
+  async stopInstance(id: string): Promise<InstanceRecord> {
+    const member = this.require(id);
+    if (member.busy) throw new ClusterError(409, "BUSY", `instance ${id} is already starting or stopping`);
+    member.busy = true;
+    try {
+      member.stoppedByAdmin = true;
+      member.status = "down"; // out of the rotation before the process goes
+      await member.app?.process.stop();
+      member.app = null;
+      member.pid = null;
+      this.log(`[cluster] instance ${id} stopped`);
+      return this.get(id)!;
+    } finally {
+      member.busy = false;
+    }
+  }
+
+  async startInstance(id: string): Promise<InstanceRecord> {
+    const member = this.require(id);
+    if (member.busy) throw new ClusterError(409, "BUSY", `instance ${id} is already starting or stopping`);
+    if (member.app?.process.alive()) throw new ClusterError(409, "ALREADY_RUNNING", `instance ${id} is already running`);
+    await this.launch(member);
+    return this.get(id)!;
+  }
+
+  /** Scale out by one, the way App Engine adds an instance in a peak. */
+  async addInstance(): Promise<InstanceRecord> {
+    const member = await this.addMember(instanceIdFor(this.members.length));
+    await this.launch(member);
+    return this.get(member.id)!;
+  }
+
+  setPolicy(policy: Policy): void {
+    this.policy = policy;
+  }
+
+  async stopAll(): Promise<void> {
+    this.shuttingDown = true;
+    if (this.healthTimer) clearInterval(this.healthTimer);
+    await Promise.all(this.members.map((m) => m.app?.process.stop()));
+  }
+
+  private require(id: string): Member {
+    const member = this.members.find((m) => m.id === id);
+    if (!member) throw new ClusterError(404, "UNKNOWN_INSTANCE", `no instance "${id}"; instances are ${this.members.map((m) => m.id).join(", ")}`);
+    return member;
+  }
+
+  private async addMember(id: string): Promise<Member> {
+    const member: Member = { id, port: await freePort(), pid: null, status: "starting", served: 0, app: null, stoppedByAdmin: false, busy: false };
+    this.members.push(member);
+    return member;
+  }
+
+  private async launch(member: Member): Promise<void> {
+    member.busy = true;
+    member.status = "starting";
+    member.stoppedByAdmin = false;
+    try {
+      const app = await startInstance({
+        id: member.id,
+        port: member.port,
+        env: { ...this.options.env, ...this.options.envFor?.(member.id) },
+        log: (line) => this.log(`[${member.id}] ${line}`),
+      });
+      member.app = app;
+      member.pid = app.process.pid;
+      app.process.child.once("exit", () => {
+        if (member.app === app) {
+          member.status = "down";
+          member.pid = null;
+          member.app = null;
+          if (!member.stoppedByAdmin && !this.shuttingDown) this.log(`[cluster] instance ${member.id} exited unexpectedly`);
+        }
+      });
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      while (!(await this.healthy(member.port))) {
+        if (Date.now() > deadline || !app.process.alive()) throw new Error(`instance ${member.id} never became healthy`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      member.status = "up";
+    } catch (error) {
+      member.status = "down";
+      throw new ClusterError(500, "START_FAILED", (error as Error).message);
+    } finally {
+      member.busy = false;
+    }
+  }
+
+  private async healthy(port: number): Promise<boolean> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+      await response.arrayBuffer();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private async checkHealth(): Promise<void> {
+    await Promise.all(
+      this.members.map(async (member) => {
+        if (member.stoppedByAdmin || member.busy || !member.app) return;
+        const ok = await this.healthy(member.port);
+        if (member.stoppedByAdmin || member.busy) return; // changed while we were asking
+        const next: InstanceStatus = ok ? "up" : "down";
+        if (next !== member.status) this.log(`[cluster] instance ${member.id} is ${next}`);
+        member.status = next;
+      }),
+    );
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The whole local stack in one call: Redis + KV bridge (unless KV_REST_API_URL is set), N
+ * production instances sharing one SESSION_SECRET, and the balancer in front. Used by
+ * `npm run demo`, the Playwright suite and the benchmarks, so they all run the same thing.
+ */
+import { startBalancer, type Balancer } from "./balancer";
+import { ensureBuild } from "./build";
+import { Cluster, type Policy } from "./cluster";
+import { startLocalKv, type LocalKv } from "./local-kv";
+import { clusterSecret } from "./secret";
+
+export interface StackOptions {
+  instances: number;
+  /** Balancer port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  policy: Policy;
+  /** Redis with an fsync'd append-only file, so a killed Redis loses nothing acknowledged. */
+  aof?: boolean;
+  /** Extra env for every instance (CATALOGUE_SIZE, SESSION_TTL_SECONDS, …). */
+  env?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+  /** Build first if the sources changed (default true). */
+  build?: boolean;
+}
+
+export interface Stack {
+  url: string;
+  cluster: Cluster;
+  balancer: Balancer;
+  kv: LocalKv;
+  secretGenerated: boolean;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  if (options.build !== false) ensureBuild(log);
+  const { secret, generated } = clusterSecret();
+  const kv = await startLocalKv({ aof: options.aof, quiet: true });
+  log(`[newsroom] kv: ${kv.describe}`);
+  const cluster = new Cluster({
+    instances: options.instances,
+    policy: options.policy,
+    env: { ...options.env, ...kv.env, SESSION_SECRET: secret },
+    log,
+  });
+  let balancer: Balancer | undefined;
+  try {
+    await cluster.start();
+    balancer = await startBalancer(cluster, { port: options.port, host: options.host, log });
+  } catch (error) {
+    await cluster.stopAll();
+    await kv.stop();
+    throw error;
+  }
+  return {
+    url: balancer.url,
+    cluster,
+    balancer,
+    kv,
+    secretGenerated: generated,
+    async stop() {
+      await balancer.close();
+      await cluster.stopAll();
+      await kv.stop();
+    },
+  };
+}

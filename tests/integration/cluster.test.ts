@@ -1,0 +1,193 @@
+/**
+ * The balancer and its /__cluster admin API against real instances of the production build, and
+ * `npm run demo` stopping every process it started on SIGTERM.
+ */
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/lib/balancer";
+import { ROOT } from "../../scripts/lib/build";
+import { Cluster, type InstanceRecord } from "../../scripts/lib/cluster";
+import { freePort } from "../../scripts/lib/ports";
+import { startStack, type Stack } from "../../scripts/lib/stack";
+
+let stack: Stack;
+
+async function admin<T = unknown>(method: string, path: string, body?: string) {
+  const response = await fetch(`${stack.url}/__cluster${path}`, { method, body });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function servedBy(headers: Record<string, string> = {}) {
+  const response = await fetch(`${stack.url}/api/health`, { headers });
+  await response.arrayBuffer();
+  return { status: response.status, instance: response.headers.get("x-instance-id"), setCookie: response.headers.getSetCookie() };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+beforeAll(async () => {
+  const kv = inject("kv");
+  process.env.KV_REST_API_URL = kv.url;
+  process.env.KV_REST_API_TOKEN = kv.token;
+  stack = await startStack({ instances: 2, port: 0, policy: "round-robin", build: false, log: () => {} });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("balancer", () => {
+  it("lists its instances and policy", async () => {
+    const { status, body } = await admin<{ policy: string; instances: InstanceRecord[] }>("GET", "");
+    expect(status).toBe(200);
+    expect(body.policy).toBe("round-robin");
+    expect(body.instances.map((i) => [i.id, i.status])).toEqual([["a", "up"], ["b", "up"]]);
+    for (const instance of body.instances) {
+      expect(instance.port).toBeGreaterThan(0);
+      expect(instance.pid).toBeGreaterThan(0);
+      expect(instance.served).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("round-robins over the instances that are up", async () => {
+    const seen = [];
+    for (let i = 0; i < 4; i++) seen.push((await servedBy()).instance);
+    expect(new Set(seen)).toEqual(new Set(["a", "b"]));
+    expect(seen[0]).not.toBe(seen[1]);
+  });
+
+  it("pins a client with an affinity cookie under the sticky policy", async () => {
+    expect((await admin("PUT", "/policy", '{"policy":"sticky"}')).status).toBe(200);
+    try {
+      const first = await servedBy();
+      const cookie = first.setCookie.find((c) => c.startsWith("nr_lb="))!;
+      expect(cookie).toMatch(/HttpOnly/);
+      const pair = cookie.split(";")[0]!;
+      for (let i = 0; i < 4; i++) expect((await servedBy({ Cookie: pair })).instance).toBe(first.instance);
+    } finally {
+      await admin("PUT", "/policy", '{"policy":"round-robin"}');
+    }
+  });
+
+  it("answers admin mistakes in the error envelope", async () => {
+    expect(await admin("PUT", "/policy", '{"policy":"random"}')).toMatchObject({ status: 400, body: { error: { code: "INVALID_INPUT" } } });
+    expect(await admin("PUT", "/policy", "{nope")).toMatchObject({ status: 400, body: { error: { code: "INVALID_JSON" } } });
+    expect(await admin("POST", "/instances/zz/stop")).toMatchObject({ status: 404, body: { error: { code: "UNKNOWN_INSTANCE" } } });
+    expect(await admin("DELETE", "/instances/a")).toMatchObject({ status: 404, body: { error: { code: "NOT_FOUND" } } });
+    expect(await admin("POST", "/instances/a/start")).toMatchObject({ status: 409, body: { error: { code: "ALREADY_RUNNING" } } });
+  });
+
+  it("scales out by one instance that then takes traffic", async () => {
+    const { status, body } = await admin<InstanceRecord>("POST", "/instances");
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ id: "c", status: "up" });
+    const seen = new Set<string | null>();
+    for (let i = 0; i < 6; i++) seen.add((await servedBy()).instance);
+    expect(seen).toEqual(new Set(["a", "b", "c"]));
+  });
+
+  it("stops an instance's whole process tree and starts it again", async () => {
+    const stopped = await admin<InstanceRecord>("POST", "/instances/c/stop");
+    expect(stopped.body).toMatchObject({ id: "c", status: "down", pid: null });
+    expect(await listening(stopped.body.port)).toBe(false);
+    for (let i = 0; i < 4; i++) expect((await servedBy()).instance).not.toBe("c");
+    const started = await admin<InstanceRecord>("POST", "/instances/c/start");
+    expect(started.body).toMatchObject({ id: "c", status: "up" });
+    expect(await listening(started.body.port)).toBe(true);
+  });
+
+  it("answers 503 when no instance is up", async () => {
+    const ids = stack.cluster.list().map((i) => i.id);
+    await Promise.all(ids.map((id) => admin("POST", `/instances/${id}/stop`)));
+    try {
+      const response = await fetch(`${stack.url}/`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: { code: "NO_INSTANCE" } });
+    } finally {
+      await Promise.all(ids.map((id) => admin("POST", `/instances/${id}/start`)));
+    }
+  });
+
+  it("treats only loopback addresses as admin clients", () => {
+    for (const address of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"]) expect(isLoopback(address)).toBe(true);
+    for (const address of ["10.0.0.5", "192.168.1.2", "::ffff:10.0.0.1", "fe80::1", undefined]) expect(isLoopback(address)).toBe(false);
+  });
+});
+
+describe("balancer retry", () => {
+  it("retries a request refused at connect once, on another instance", async () => {
+    // Two stand-in instances: "dead" has nothing listening on its port (it crashed, and the
+    // balancer has not noticed yet); "live" is a plain HTTP server.
+    const live = createServer((_req, res) => res.writeHead(200, { "X-Instance-Id": "live" }).end("ok"));
+    await new Promise<void>((resolve) => live.listen(0, "127.0.0.1", resolve));
+    const livePort = (live.address() as { port: number }).port;
+    const records: InstanceRecord[] = [
+      { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0 },
+      { id: "live", port: livePort, pid: 2, status: "up", served: 0 },
+    ];
+    const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0 });
+    const lines: string[] = [];
+    const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, log: (line) => lines.push(line) });
+    try {
+      const response = await fetch(`${balancer.url}/anything`, { method: "POST", body: '{"limit":1}' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-instance-id")).toBe("live");
+      expect(records[0]!.status).toBe("down");
+      expect(lines.join("\n")).toMatch(/instance dead refused a connection; retrying on another/);
+      // Only one retry: with every instance refusing, the client gets a clear 502 or 503.
+      records[1]!.port = await freePort();
+      records[0]!.status = "up";
+      const failed = await fetch(`${balancer.url}/anything`);
+      expect([502, 503]).toContain(failed.status);
+      expect(await failed.json()).toMatchObject({ error: { code: expect.stringMatching(/BAD_GATEWAY|NO_INSTANCE/) } });
+    } finally {
+      await balancer.close();
+      live.close();
+    }
+  });
+});
+
+describe("npm run demo", () => {
+  it("starts Redis, the bridge, the instances and the balancer, and SIGTERM leaves nothing listening", async () => {
+    const port = await freePort();
+    const env = { ...process.env };
+    delete env.KV_REST_API_URL;
+    delete env.KV_REST_API_TOKEN;
+    const demo = spawn("npm", ["run", "demo", "--", "--port", String(port), "--instances", "2"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    demo.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => demo.once("exit", (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!/Admin API/.test(output)) {
+        if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`demo did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const ports = [port];
+      for (const match of output.matchAll(/^\s+[a-z]\s+(\d+)\s+\d+$/gm)) ports.push(Number(match[1]));
+      for (const match of output.matchAll(/127\.0\.0\.1:(\d+)/g)) ports.push(Number(match[1]));
+      expect(ports.length).toBeGreaterThanOrEqual(5); // balancer, 2 instances, redis, bridge
+      expect(output).toMatch(/Newsroom is running: http:\/\/localhost:\d+/);
+      for (const p of ports) expect(await listening(p), `port ${p} up`).toBe(true);
+
+      demo.kill("SIGTERM");
+      await exited;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const p of ports) expect(await listening(p), `port ${p} still listening after SIGTERM`).toBe(false);
+    } finally {
+      if (demo.exitCode === null) demo.kill("SIGKILL");
+    }
+  }, 120_000);
+});
