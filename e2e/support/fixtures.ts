@@ -3,9 +3,14 @@
  * balancer, Redis with an fsync'd AOF behind the KV bridge), reset to a known state around every
  * test: round-robin, every instance up, Redis running. Each test gets its own browser context.
  */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { test as base, expect, type Page, type Response } from "@playwright/test";
 import type { InstanceRecord, Policy } from "../../scripts/lib/cluster";
 import { startStack, type Stack } from "../../scripts/lib/stack";
+
+/** Where the cluster's output goes (instances, balancer, Redis): see it when a spec fails. */
+export const STACK_LOG = join(__dirname, "..", "..", ".newsroom", "e2e-cluster.log");
 
 /** 160 articles = 16 pages of 10: enough for the "at least 15 loads" promise. */
 export const E2E_CATALOGUE_SIZE = 160;
@@ -148,13 +153,16 @@ export class FeedReader {
 export const test = base.extend<{ cluster: ClusterControl; reader: FeedReader }, { stack: Stack }>({
   stack: [
     async ({}, use) => {
+      mkdirSync(dirname(STACK_LOG), { recursive: true });
+      appendFileSync(STACK_LOG, `${new Date().toISOString()} [e2e] starting the cluster for worker ${process.pid}\n`);
       const stack = await startStack({
         instances: 3,
         port: 0,
         policy: "round-robin",
         aof: true,
         env: { CATALOGUE_SIZE: String(E2E_CATALOGUE_SIZE) },
-        log: () => {},
+        // The cluster's own log goes to a file: quiet on success, there to read when a spec fails.
+        log: (line) => appendFileSync(STACK_LOG, `${new Date().toISOString()} ${line}\n`),
         build: false,
       });
       await use(stack);
