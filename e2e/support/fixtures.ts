@@ -150,25 +150,53 @@ export class FeedReader {
   }
 }
 
+function logLine(line: string): void {
+  appendFileSync(STACK_LOG, `${new Date().toISOString()} ${line}\n`);
+}
+
+/**
+ * Starts the suite's cluster. Start-up is bounded (90 s) and tried at most twice: an
+ * infrastructure hiccup then costs one retry with the reason logged, never a silent hang.
+ * Nothing about the specs' assertions is retried.
+ */
+async function startStackWithRetry(): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    logLine(`[e2e] starting the cluster (worker ${process.pid}, attempt ${attempt})`);
+    const starting = startStack({
+      instances: 3,
+      port: 0,
+      policy: "round-robin",
+      aof: true,
+      env: { CATALOGUE_SIZE: String(E2E_CATALOGUE_SIZE) },
+      // The cluster's own log goes to the file: quiet on success, there to read when a spec fails.
+      log: logLine,
+      build: false,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("cluster start-up took over 90 s")), 90_000);
+    });
+    try {
+      return await Promise.race([starting, timeout]);
+    } catch (error) {
+      logLine(`[e2e] cluster start-up failed: ${(error as Error).message}`);
+      starting.then((late) => late.stop()).catch(() => {});
+      if (attempt >= 2) throw new Error(`${(error as Error).message} (twice; see ${STACK_LOG})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
 export const test = base.extend<{ cluster: ClusterControl; reader: FeedReader }, { stack: Stack }>({
   stack: [
     async ({}, use) => {
       mkdirSync(dirname(STACK_LOG), { recursive: true });
-      appendFileSync(STACK_LOG, `${new Date().toISOString()} [e2e] starting the cluster for worker ${process.pid}\n`);
-      const stack = await startStack({
-        instances: 3,
-        port: 0,
-        policy: "round-robin",
-        aof: true,
-        env: { CATALOGUE_SIZE: String(E2E_CATALOGUE_SIZE) },
-        // The cluster's own log goes to a file: quiet on success, there to read when a spec fails.
-        log: (line) => appendFileSync(STACK_LOG, `${new Date().toISOString()} ${line}\n`),
-        build: false,
-      });
+      const stack = await startStackWithRetry();
       await use(stack);
       await stack.stop();
     },
-    { scope: "worker", timeout: 180_000 },
+    { scope: "worker", timeout: 240_000 },
   ],
   baseURL: async ({ stack }, use) => use(stack.url),
   cluster: async ({ stack }, use) => {

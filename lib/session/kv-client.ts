@@ -43,13 +43,23 @@ export function getKvClient(): VercelKV {
   }));
 }
 
-/** Runs a KV operation, turning transport and server errors into KvUnavailableError. */
+/**
+ * Runs a KV operation, turning transport and server errors into KvUnavailableError. The outer
+ * deadline backs up the client's own abort signal: whatever the HTTP stack does, a request never
+ * waits on KV for longer than this.
+ */
 export async function withKv<T>(operation: (kv: VercelKV) => Promise<T>): Promise<T> {
   const kv = getKvClient();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from KV within ${KV_TIMEOUT_MS + 500} ms`)), KV_TIMEOUT_MS + 500);
+  });
   try {
-    return await operation(kv);
+    return await Promise.race([operation(kv), deadline]);
   } catch (error) {
     throw new KvUnavailableError(error);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -4,6 +4,7 @@
  * (stop, start, scale out). Health is checked every second on /api/health; an instance that
  * fails it leaves the rotation until it passes again.
  */
+import { get as httpGet } from "node:http";
 import { startInstance, type AppInstance } from "./app-instance";
 import { freePort } from "./ports";
 
@@ -198,14 +199,26 @@ export class Cluster {
     }
   }
 
-  private async healthy(port: number): Promise<boolean> {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
-      await response.arrayBuffer();
-      return response.ok;
-    } catch {
-      return false;
-    }
+  /**
+   * One health probe, settled within HEALTH_TIMEOUT_MS whatever happens. Plain node:http with a
+   * hard deadline rather than fetch + AbortSignal: an abort landing while the body is read could
+   * leave the fetch unsettled on Node 20, and a probe that never settles stalls the cluster.
+   */
+  private healthy(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const request = httpGet({ host: "127.0.0.1", port, path: "/api/health", agent: false }, (response) => {
+        response.resume();
+        response.once("end", () => finish(response.statusCode === 200));
+        response.once("error", () => finish(false));
+      });
+      const timer = setTimeout(() => finish(false), HEALTH_TIMEOUT_MS);
+      function finish(ok: boolean) {
+        clearTimeout(timer);
+        request.destroy();
+        resolve(ok);
+      }
+      request.once("error", () => finish(false));
+    });
   }
 
   private async checkHealth(): Promise<void> {

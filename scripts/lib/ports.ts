@@ -21,6 +21,10 @@ export async function waitForPort(port: number, timeoutMs: number, isAlive: () =
     if (!isAlive()) throw new Error(`the process meant to listen on port ${port} exited`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, "127.0.0.1");
+      socket.setTimeout(1000, () => {
+        socket.destroy();
+        resolve(false);
+      });
       socket.once("connect", () => {
         socket.destroy();
         resolve(true);
