@@ -7,6 +7,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test as base, expect, type Page, type Response } from "@playwright/test";
 import type { InstanceRecord, Policy } from "../../scripts/lib/cluster";
+import { isListening } from "../../scripts/lib/ports";
 import { startStack, type Stack } from "../../scripts/lib/stack";
 
 /** Where the cluster's output goes (instances, balancer, Redis): see it when a spec fails. */
@@ -44,24 +45,12 @@ export class ClusterControl {
 
   async reset(): Promise<void> {
     const redis = this.stack.kv.redis;
-    if (redis && !(await redisAlive(redis.port))) await redis.restart();
+    if (redis && !(await isListening(redis.port))) await redis.restart();
     await this.setPolicy("round-robin");
     for (const instance of (await this.instances()).instances) {
       if (instance.status !== "up") await this.start(instance.id);
     }
   }
-}
-
-async function redisAlive(port: number): Promise<boolean> {
-  const { connect } = await import("node:net");
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 const isFeed = (response: Response) => response.url().endsWith("/api/feed") && response.request().method() === "POST";

@@ -1,5 +1,5 @@
 /** Free loopback ports for the services our scripts start. */
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -13,25 +13,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether something accepts TCP connections on 127.0.0.1:port right now. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 /** Resolves once something accepts TCP connections on the port, or rejects after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
-  const { connect } = await import("node:net");
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`the process meant to listen on port ${port} exited`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.setTimeout(1000, () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
+    if (await isListening(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);

@@ -4,12 +4,11 @@
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/lib/balancer";
 import { ROOT } from "../../scripts/lib/build";
 import { Cluster, type InstanceRecord } from "../../scripts/lib/cluster";
-import { freePort } from "../../scripts/lib/ports";
+import { freePort, isListening } from "../../scripts/lib/ports";
 import { startStack, type Stack } from "../../scripts/lib/stack";
 
 let stack: Stack;
@@ -23,17 +22,6 @@ async function servedBy(headers: Record<string, string> = {}) {
   const response = await fetch(`${stack.url}/api/health`, { headers });
   await response.arrayBuffer();
   return { status: response.status, instance: response.headers.get("x-instance-id"), setCookie: response.headers.getSetCookie() };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 beforeAll(async () => {
@@ -100,11 +88,11 @@ describe("balancer", () => {
   it("stops an instance's whole process tree and starts it again", async () => {
     const stopped = await admin<InstanceRecord>("POST", "/instances/c/stop");
     expect(stopped.body).toMatchObject({ id: "c", status: "down", pid: null });
-    expect(await listening(stopped.body.port)).toBe(false);
+    expect(await isListening(stopped.body.port)).toBe(false);
     for (let i = 0; i < 4; i++) expect((await servedBy()).instance).not.toBe("c");
     const started = await admin<InstanceRecord>("POST", "/instances/c/start");
     expect(started.body).toMatchObject({ id: "c", status: "up" });
-    expect(await listening(started.body.port)).toBe(true);
+    expect(await isListening(started.body.port)).toBe(true);
   });
 
   it("answers 503 when no instance is up", async () => {
@@ -180,12 +168,12 @@ describe("npm run demo", () => {
       for (const match of output.matchAll(/127\.0\.0\.1:(\d+)/g)) ports.push(Number(match[1]));
       expect(ports.length).toBeGreaterThanOrEqual(5); // balancer, 2 instances, redis, bridge
       expect(output).toMatch(/Newsroom is running: http:\/\/localhost:\d+/);
-      for (const p of ports) expect(await listening(p), `port ${p} up`).toBe(true);
+      for (const p of ports) expect(await isListening(p), `port ${p} up`).toBe(true);
 
       demo.kill("SIGTERM");
       await exited;
       await new Promise((resolve) => setTimeout(resolve, 300));
-      for (const p of ports) expect(await listening(p), `port ${p} still listening after SIGTERM`).toBe(false);
+      for (const p of ports) expect(await isListening(p), `port ${p} still listening after SIGTERM`).toBe(false);
     } finally {
       if (demo.exitCode === null) demo.kill("SIGKILL");
     }
