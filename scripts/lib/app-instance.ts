@@ -31,6 +31,7 @@ export async function startInstance(options: InstanceOptions): Promise<AppInstan
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = options.log ?? ((line: string) => console.log(`[${options.id}] ${line}`));
+  // The last lines only, for the error message if start-up fails; the demo may run for days.
   const output: string[] = [];
   for (const stream of [managed.child.stdout, managed.child.stderr]) {
     let buffered = "";
@@ -40,6 +41,7 @@ export async function startInstance(options: InstanceOptions): Promise<AppInstan
       buffered = lines.pop() ?? "";
       for (const line of lines) {
         output.push(line);
+        if (output.length > 20) output.shift();
         log(line);
       }
     });
@@ -48,7 +50,7 @@ export async function startInstance(options: InstanceOptions): Promise<AppInstan
     await waitForPort(options.port, 60_000, managed.alive);
   } catch (error) {
     await managed.stop();
-    throw new Error(`instance ${options.id} did not start: ${(error as Error).message}\n${output.slice(-20).join("\n")}`);
+    throw new Error(`instance ${options.id} did not start: ${(error as Error).message}\n${output.join("\n")}`);
   }
   return { id: options.id, port: options.port, process: managed, url: `http://127.0.0.1:${options.port}` };
 }

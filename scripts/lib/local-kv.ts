@@ -17,7 +17,7 @@ export interface LocalKv {
   stop(): Promise<void>;
 }
 
-export async function startLocalKv(options: RedisOptions & { bridgePort?: number } = {}): Promise<LocalKv> {
+export async function startLocalKv(options: RedisOptions = {}): Promise<LocalKv> {
   if (process.env.KV_REST_API_URL && process.env.KV_REST_API_TOKEN) {
     return { env: {}, redis: null, bridge: null, describe: `external KV at ${process.env.KV_REST_API_URL}`, stop: async () => {} };
   }
@@ -34,7 +34,7 @@ export async function startLocalKv(options: RedisOptions & { bridgePort?: number
     }
   }
   const token = randomBytes(24).toString("base64url");
-  const bridge = await startKvBridge({ redisUrl, token, port: options.bridgePort });
+  const bridge = await startKvBridge({ redisUrl, token });
   return {
     env: { KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: token },
     redis,
