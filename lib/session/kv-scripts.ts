@@ -92,7 +92,13 @@ return {redis.call('BITCOUNT', KEYS[1]), redis.call('BITCOUNT', KEYS[2])}
 export const DESCRIBE_SCRIPT = `${LUA_HEX}
 local seen = redis.call('GET', KEYS[1]) or ''
 local read = redis.call('GET', KEYS[2]) or ''
-return {hex(seen), hex(read), redis.call('PTTL', KEYS[1]), #seen, #read}
+-- MEMORY USAGE counts Redis's own overhead too; pcall because not every hosted Redis offers it (-1 then).
+local function usage(key)
+  local bytes = redis.pcall('MEMORY', 'USAGE', key)
+  if type(bytes) == 'number' then return bytes end
+  return -1
+end
+return {hex(seen), hex(read), redis.call('PTTL', KEYS[1]), #seen, #read, usage(KEYS[1]), usage(KEYS[2])}
 `;
 
 /** KEYS: seen, read. ARGV: seenHex, readHex, ttlSeconds. Overwrites both bitmaps. */

@@ -56,12 +56,12 @@ export class KvStore implements SessionStore {
 
   async describe(): Promise<SessionDescription> {
     const state = await this.fetchState();
-    if (!state) return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { keys: null, ttlSeconds: null, bytes: 0 } };
+    if (!state) return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { keys: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] } };
     return {
       seen: state.seen,
       seenCount: state.seen.count(),
       readCount: state.read.count(),
-      details: { keys: [state.keys.seen, state.keys.read], ttlSeconds: state.ttlSeconds, bytes: state.bytes },
+      details: { keys: [state.keys.seen, state.keys.read], ttlSeconds: state.ttlSeconds, ttlMs: state.ttlMs, bytes: state.bytes, usage: state.usage },
     };
   }
 
@@ -94,15 +94,21 @@ export class KvStore implements SessionStore {
     const sid = await this.currentSid();
     if (!sid) return null;
     const keys = sessionKeys(sid);
-    const [seenHex, readHex, pttl, seenBytes, readBytes] = await this.run((kv) =>
-      kv.eval<[], [string, string, number, number, number]>(DESCRIBE_SCRIPT, [keys.seen, keys.read], []),
+    const [seenHex, readHex, pttl, seenBytes, readBytes, seenMemory, readMemory] = await this.run((kv) =>
+      kv.eval<[], [string, string, number, number, number, number | null, number | null]>(DESCRIBE_SCRIPT, [keys.seen, keys.read], []),
     );
+    const memory = (bytes: number | null) => (bytes === null || Number(bytes) < 0 ? null : Number(bytes));
     return {
       keys,
       seen: setFromHex(seenHex),
       read: setFromHex(readHex),
       ttlSeconds: Number(pttl) > 0 ? Math.ceil(Number(pttl) / 1000) : null,
+      ttlMs: Number(pttl) > 0 ? Number(pttl) : null,
       bytes: Number(seenBytes) + Number(readBytes),
+      usage: [
+        { key: keys.seen, valueBytes: Number(seenBytes), memoryBytes: memory(seenMemory) },
+        { key: keys.read, valueBytes: Number(readBytes), memoryBytes: memory(readMemory) },
+      ],
     };
   }
 

@@ -9,6 +9,9 @@
  *   POST /__cluster/instances/{id}/start  -> starts it again, answers once it is healthy
  *   POST /__cluster/instances             -> scale out by one (201)
  *   PUT  /__cluster/policy {"policy"}     -> "round-robin" | "sticky"
+ * and one addition for the inspector:
+ *   GET  /__cluster/instances/{id}/session -> that one instance's GET /api/session for the caller's
+ *        cookies, bypassing the policy: how memory mode shows which process holds a reader.
  */
 import { createServer, Agent, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -157,6 +160,16 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
     }
     if (parts.length === 2 && parts[1] === "instances" && method === "POST") {
       sendJson(res, 201, await cluster.addInstance());
+      return;
+    }
+    if (parts.length === 4 && parts[1] === "instances" && method === "GET" && parts[3] === "session") {
+      const id = decodeURIComponent(parts[2]!);
+      const target = cluster.list().find((m) => m.id === id);
+      if (!target) throw new ClusterError(404, "UNKNOWN_INSTANCE", `no instance "${id}"; instances are ${cluster.list().map((m) => m.id).join(", ")}`);
+      if (target.status !== "up") throw new ClusterError(503, "INSTANCE_DOWN", `instance ${target.id} is ${target.status}`);
+      // Straight to that instance, outside the rotation: the question is "what does b hold?".
+      req.url = "/api/session";
+      await proxy.web(req, res, { target: `http://127.0.0.1:${target.port}`, buffer: Readable.from([]) });
       return;
     }
     if (parts.length === 4 && parts[1] === "instances" && method === "POST" && (parts[3] === "stop" || parts[3] === "start")) {

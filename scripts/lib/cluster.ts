@@ -18,7 +18,16 @@ export interface InstanceRecord {
   pid: number | null;
   status: InstanceStatus;
   served: number;
+  /** Readers this instance holds in its memory-mode Map, from its last health check (null: unknown or stopped). */
+  readers: number | null;
 }
+
+/** What a health probe learns about an instance; null when it did not answer 200 in time. */
+interface HealthReport {
+  readers: number | null;
+}
+
+const MAX_HEALTH_BODY = 64 * 1024;
 
 interface Member extends InstanceRecord {
   app: AppInstance | null;
@@ -78,7 +87,7 @@ export class Cluster {
   }
 
   list(): InstanceRecord[] {
-    return this.members.map(({ id, port, pid, status, served }) => ({ id, port, pid, status, served }));
+    return this.members.map(({ id, port, pid, status, served, readers }) => ({ id, port, pid, status, served, readers }));
   }
 
   get(id: string): InstanceRecord | undefined {
@@ -120,6 +129,7 @@ export class Cluster {
       await member.app?.process.stop();
       member.app = null;
       member.pid = null;
+      member.readers = null; // its memory went with the process
       this.log(`[cluster] instance ${id} stopped`);
       return this.get(id)!;
     } finally {
@@ -159,7 +169,7 @@ export class Cluster {
   }
 
   private async addMember(id: string): Promise<Member> {
-    const member: Member = { id, port: await freePort(), pid: null, status: "starting", served: 0, app: null, stoppedByAdmin: false, busy: false };
+    const member: Member = { id, port: await freePort(), pid: null, status: "starting", served: 0, readers: null, app: null, stoppedByAdmin: false, busy: false };
     this.members.push(member);
     return member;
   }
@@ -182,14 +192,17 @@ export class Cluster {
           member.status = "down";
           member.pid = null;
           member.app = null;
+          member.readers = null;
           if (!member.stoppedByAdmin && !this.shuttingDown) this.log(`[cluster] instance ${member.id} exited unexpectedly`);
         }
       });
       const deadline = Date.now() + START_TIMEOUT_MS;
-      while (!(await this.healthy(member.port))) {
+      let report: HealthReport | null;
+      while (!(report = await this.probe(member.port))) {
         if (Date.now() > deadline || !app.process.alive()) throw new Error(`instance ${member.id} never became healthy`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      member.readers = report.readers;
       member.status = "up";
     } catch (error) {
       member.status = "down";
@@ -204,20 +217,25 @@ export class Cluster {
    * hard deadline rather than fetch + AbortSignal: an abort landing while the body is read could
    * leave the fetch unsettled on Node 20, and a probe that never settles stalls the cluster.
    */
-  private healthy(port: number): Promise<boolean> {
+  private probe(port: number): Promise<HealthReport | null> {
     return new Promise((resolve) => {
       const request = httpGet({ host: "127.0.0.1", port, path: "/api/health", agent: false }, (response) => {
-        response.resume();
-        response.once("end", () => finish(response.statusCode === 200));
-        response.once("error", () => finish(false));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_HEALTH_BODY) chunks.push(chunk);
+        });
+        response.once("end", () => finish(response.statusCode === 200 ? parseHealth(Buffer.concat(chunks)) : null));
+        response.once("error", () => finish(null));
       });
-      const timer = setTimeout(() => finish(false), HEALTH_TIMEOUT_MS);
-      function finish(ok: boolean) {
+      const timer = setTimeout(() => finish(null), HEALTH_TIMEOUT_MS);
+      function finish(report: HealthReport | null) {
         clearTimeout(timer);
         request.destroy();
-        resolve(ok);
+        resolve(report);
       }
-      request.once("error", () => finish(false));
+      request.once("error", () => finish(null));
     });
   }
 
@@ -225,12 +243,23 @@ export class Cluster {
     await Promise.all(
       this.members.map(async (member) => {
         if (member.stoppedByAdmin || member.busy || !member.app) return;
-        const ok = await this.healthy(member.port);
+        const report = await this.probe(member.port);
         if (member.stoppedByAdmin || member.busy) return; // changed while we were asking
-        const next: InstanceStatus = ok ? "up" : "down";
+        const next: InstanceStatus = report ? "up" : "down";
         if (next !== member.status) this.log(`[cluster] instance ${member.id} is ${next}`);
         member.status = next;
+        member.readers = report?.readers ?? null;
       }),
     );
+  }
+}
+
+/** Reads what the cluster shows of /api/health; a body it cannot parse still means "up". */
+function parseHealth(body: Buffer): HealthReport {
+  try {
+    const readers = (JSON.parse(body.toString("utf8")) as { stores?: { memory?: { readers?: unknown } } }).stores?.memory?.readers;
+    return { readers: typeof readers === "number" ? readers : null };
+  } catch {
+    return { readers: null };
   }
 }

@@ -9,6 +9,7 @@ import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/l
 import { ROOT } from "../../scripts/lib/build";
 import { Cluster, type InstanceRecord } from "../../scripts/lib/cluster";
 import { freePort, isListening } from "../../scripts/lib/ports";
+import { ReaderClient } from "../../scripts/lib/reader-client";
 import { startStack, type Stack } from "../../scripts/lib/stack";
 
 let stack: Stack;
@@ -107,6 +108,24 @@ describe("balancer", () => {
     }
   });
 
+  it("asks one chosen instance about the caller's session, and counts memory readers per instance", async () => {
+    const reader = new ReaderClient(stack.url);
+    expect((await reader.setMode("memory")).status).toBe(200);
+    const page = await reader.feed(5);
+    expect(page.status).toBe(200);
+    const holder = page.instance!;
+    const other = stack.cluster.list().find((i) => i.id !== holder && i.status === "up")!.id;
+    const asked = async (id: string) => {
+      const response = await fetch(`${stack.url}/__cluster/instances/${id}/session`, { headers: { Cookie: reader.cookieHeader() } });
+      return { status: response.status, instance: response.headers.get("x-instance-id"), body: (await response.json()) as { seenCount: number; store: { heldBy: string | null } } };
+    };
+    expect(await asked(holder)).toMatchObject({ status: 200, instance: holder, body: { seenCount: 5, store: { heldBy: holder } } });
+    expect(await asked(other)).toMatchObject({ status: 200, instance: other, body: { seenCount: 0, store: { heldBy: null } } });
+    expect(await admin("GET", "/instances/zz/session")).toMatchObject({ status: 404, body: { error: { code: "UNKNOWN_INSTANCE" } } });
+    // The next health check reports the reader held by that instance.
+    await expect.poll(() => stack.cluster.list().find((i) => i.id === holder)!.readers, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+  });
+
   it("treats only loopback addresses as admin clients", () => {
     for (const address of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"]) expect(isLoopback(address)).toBe(true);
     for (const address of ["10.0.0.5", "192.168.1.2", "::ffff:10.0.0.1", "fe80::1", undefined]) expect(isLoopback(address)).toBe(false);
@@ -121,8 +140,8 @@ describe("balancer retry", () => {
     await new Promise<void>((resolve) => live.listen(0, "127.0.0.1", resolve));
     const livePort = (live.address() as { port: number }).port;
     const records: InstanceRecord[] = [
-      { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0 },
-      { id: "live", port: livePort, pid: 2, status: "up", served: 0 },
+      { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0, readers: null },
+      { id: "live", port: livePort, pid: 2, status: "up", served: 0, readers: null },
     ];
     const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0 });
     const lines: string[] = [];

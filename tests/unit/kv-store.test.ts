@@ -69,6 +69,10 @@ describe("kv store", () => {
     expect(readKey).toMatch(/:read$/);
     expect(await redis.bitCount(seenKey!)).toBe(50);
     expect(await redis.getBit(seenKey!, 10_000)).toBe(1);
+    // Sizes come from Redis itself: STRLEN of the bitmap, and MEMORY USAGE with Redis's overhead.
+    const [seenUsage] = details.usage as { key: string; valueBytes: number; memoryBytes: number | null }[];
+    expect(seenUsage).toMatchObject({ key: seenKey, valueBytes: await redis.strLen(seenKey!), memoryBytes: await redis.memoryUsage(seenKey!) });
+    expect(details.ttlMs).toBeGreaterThan(0);
   });
 
   it("slides the TTL on every write", async () => {
