@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from "next";
-import { cookies } from "next/headers";
+import { RequestTimeline } from "@/components/request-timeline";
 import { SiteHeader } from "@/components/site-header";
 import { kvStatus } from "@/lib/session/kv-client";
-import { currentMode } from "@/lib/session/modes";
+import { modeForPage } from "@/lib/page-mode";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -13,8 +13,7 @@ export const metadata: Metadata = {
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
-  const store = await cookies();
-  const mode = currentMode({ get: (name) => store.get(name)?.value, set: () => {}, delete: () => {} });
+  const mode = await modeForPage();
   const kv = kvStatus();
   return (
     <html lang="en">
@@ -26,9 +25,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         <main id="main" className="mx-auto max-w-5xl px-4 py-8">
           {children}
         </main>
-        <footer className="mx-auto max-w-5xl px-4 pb-10 text-xs text-zinc-500 dark:text-zinc-400">
+        {/* Bottom padding keeps the last line clear of the docked timeline. */}
+        <footer className="mx-auto max-w-5xl px-4 pb-24 text-xs text-zinc-500 dark:text-zinc-400">
           Newsroom demonstrates distributed sessions: every story here is fictional, written for this demo.
         </footer>
+        <RequestTimeline />
       </body>
     </html>
   );

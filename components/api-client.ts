@@ -1,43 +1,29 @@
 /**
- * The browser's one way to call the JSON API. It records which instance answered each call
- * (X-Instance-Id) so the header badge, and later the request timeline, can show it.
- * Plain module state + useSyncExternalStore: no provider needed.
+ * The browser's one way to call the JSON API (and the balancer's admin API). Every call is
+ * written to this tab's request log with the instance that answered (X-Instance-Id), so the
+ * header badge and the request timeline can show it.
  */
-import { useSyncExternalStore } from "react";
+import { recordCall, type LoggedCall } from "./request-log";
 
-export interface ApiCall {
-  at: number;
-  method: string;
-  path: string;
-  status: number;
-  instance: string | null;
-  ms: number;
+interface ApiError {
+  code: string;
+  message: string;
 }
 
 export type ApiResult<T> =
-  | { ok: true; status: number; data: T; instance: string | null }
-  | { ok: false; status: number; error: { code: string; message: string }; instance: string | null };
+  | { ok: true; status: number; data: T; instance: string | null; call: LoggedCall | null }
+  | { ok: false; status: number; error: ApiError; instance: string | null; call: LoggedCall | null };
 
-const MAX_CALLS = 200;
-let calls: ApiCall[] = [];
-const listeners = new Set<() => void>();
-
-function record(call: ApiCall): void {
-  calls = [...calls.slice(-(MAX_CALLS - 1)), call];
-  listeners.forEach((listener) => listener());
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  /** false for background polling, which would only bury the reader's own calls. */
+  record?: boolean;
 }
 
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-export function useApiCalls(): ApiCall[] {
-  return useSyncExternalStore(subscribe, () => calls, () => calls);
-}
-
-export async function callApi<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiResult<T>> {
+export async function callApi<T>(path: string, init: CallOptions = {}): Promise<ApiResult<T>> {
   const method = init.method ?? "GET";
+  const record = init.record ?? true;
   const started = performance.now();
   let response: Response;
   try {
@@ -48,18 +34,20 @@ export async function callApi<T>(path: string, init: { method?: string; body?: u
       cache: "no-store",
     });
   } catch {
-    record({ at: Date.now(), method, path, status: 0, instance: null, ms: performance.now() - started });
-    return { ok: false, status: 0, instance: null, error: { code: "NETWORK", message: "Could not reach the server. Check your connection and try again." } };
+    const call = record ? recordCall({ at: Date.now(), method, path, status: 0, instance: null, ms: performance.now() - started }, null) : null;
+    return { ok: false, status: 0, instance: null, call, error: { code: "NETWORK", message: "Could not reach the server. Check your connection and try again." } };
   }
   const instance = response.headers.get("X-Instance-Id");
-  const payload: unknown = await response.json().catch(() => null);
-  record({ at: Date.now(), method, path, status: response.status, instance, ms: performance.now() - started });
-  if (response.ok) return { ok: true, status: response.status, data: payload as T, instance };
-  const error = (payload as { error?: { code: string; message: string } } | null)?.error;
+  const isJson = (response.headers.get("Content-Type") ?? "").includes("json");
+  const payload: unknown = isJson ? await response.json().catch(() => null) : await response.text().then(() => null, () => null);
+  const call = record ? recordCall({ at: Date.now(), method, path, status: response.status, instance, ms: performance.now() - started }, payload) : null;
+  if (response.ok && isJson) return { ok: true, status: response.status, data: payload as T, instance, call };
+  const error = (payload as { error?: ApiError } | null)?.error;
   return {
     ok: false,
     status: response.status,
     instance,
-    error: error ?? { code: `HTTP_${response.status}`, message: `The server answered ${response.status}.` },
+    call,
+    error: error ?? { code: `HTTP_${response.status}`, message: `The server answered ${response.status} without an explanation.` },
   };
 }

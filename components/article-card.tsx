@@ -12,15 +12,28 @@ export interface ArticleSummaryView {
   publishedAt: string;
 }
 
-export function ArticleCard({ article }: { article: ArticleSummaryView }) {
+/** `repeat`: this tab had already been shown the article, i.e. the session lost it (memory mode). */
+export function ArticleCard({ article, repeat = false }: { article: ArticleSummaryView; repeat?: boolean }) {
   return (
     <article
       data-testid="article-card"
       data-article-id={article.id}
-      className="group relative flex flex-col gap-2 rounded-xl border border-zinc-200 bg-white p-5 shadow-sm transition hover:border-zinc-300 hover:shadow-md focus-within:ring-2 focus-within:ring-sky-600 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700"
+      data-repeat={repeat ? "true" : undefined}
+      className={`group relative flex flex-col gap-2 rounded-xl border bg-white p-5 shadow-sm transition hover:shadow-md focus-within:ring-2 focus-within:ring-sky-600 dark:bg-zinc-900 ${
+        repeat
+          ? "border-red-400 ring-2 ring-red-400/60 dark:border-red-500"
+          : "border-zinc-200 hover:border-zinc-300 dark:border-zinc-800 dark:hover:border-zinc-700"
+      }`}
     >
       <div className="flex items-center justify-between gap-2 text-xs text-zinc-500 dark:text-zinc-400">
-        <SectionPill section={article.section} />
+        <span className="flex items-center gap-2">
+          <SectionPill section={article.section} />
+          {repeat && (
+            <span className="rounded-full bg-red-600 px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide text-white" title="You were already shown this story in this tab">
+              Repeat
+            </span>
+          )}
+        </span>
         <time dateTime={article.publishedAt}>{formatDate(article.publishedAt)}</time>
       </div>
       <h2 className="font-serif text-xl font-semibold leading-snug text-zinc-900 dark:text-zinc-50">

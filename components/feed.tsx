@@ -19,6 +19,8 @@ interface Batch {
   n: number;
   instance: string;
   articles: ArticleSummaryView[];
+  /** Ids this tab had already been shown before this batch: flagged red. */
+  repeats: ReadonlySet<string>;
 }
 
 type Status = { kind: "loading" } | { kind: "ready" } | { kind: "error"; code: string; message: string };
@@ -54,7 +56,8 @@ export function Feed({ sections }: { sections: readonly string[] }) {
     const { articles, instance, remaining: left } = result.data;
     if (articles.length > 0) {
       const n = ++batchCounter.current;
-      setBatches((previous) => [...(reset ? [] : previous), { n, instance: instance.id, articles }]);
+      const repeats = new Set(result.call?.repeats.map((a) => a.id));
+      setBatches((previous) => [...(reset ? [] : previous), { n, instance: instance.id, articles, repeats }]);
     }
     setRemaining(left);
     setStatus({ kind: "ready" });
@@ -106,7 +109,7 @@ export function Feed({ sections }: { sections: readonly string[] }) {
       {batches.map((batch) => (
         <div key={batch.n} data-testid="feed-batch" data-batch={batch.n} data-instance={batch.instance} className="grid gap-4 sm:grid-cols-2">
           {batch.articles.map((article) => (
-            <ArticleCard key={`${batch.n}-${article.id}`} article={article} />
+            <ArticleCard key={`${batch.n}-${article.id}`} article={article} repeat={batch.repeats.has(article.id)} />
           ))}
         </div>
       ))}

@@ -1,12 +1,13 @@
 "use client";
 
-import { useApiCalls } from "./api-client";
+import { useRequestLog } from "./request-log";
 import { instanceColor } from "./instance-colors";
 
 /** Names the instance that answered the last API call: it changes under round-robin. */
 export function InstanceBadge() {
-  const calls = useApiCalls();
-  const last = [...calls].reverse().find((call) => call.instance);
+  const { calls } = useRequestLog();
+  // Admin calls that ask one chosen instance (the inspector's survey) say nothing about routing.
+  const last = calls.findLast((call) => call.instance && !call.path.startsWith("/__cluster"));
   const id = last?.instance;
   return (
     <span

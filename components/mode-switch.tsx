@@ -44,6 +44,7 @@ export function ModeSwitch({ mode, kvDisabledReason }: { mode: Mode; kvDisabledR
               type="button"
               role="radio"
               aria-checked={active}
+              id={`mode-${option.mode}`}
               data-testid={`mode-${option.mode}`}
               disabled={disabled || pending || busy !== null}
               title={disabled ? kvDisabledReason! : option.hint}

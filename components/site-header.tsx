@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { Mode } from "@/lib/session/store";
 import { InstanceBadge } from "./instance-badge";
 import { ModeSwitch } from "./mode-switch";
+import { SiteNav } from "./site-nav";
 
 export function SiteHeader({ mode, kvDisabledReason }: { mode: Mode; kvDisabledReason: string | null }) {
   return (
@@ -13,6 +14,7 @@ export function SiteHeader({ mode, kvDisabledReason }: { mode: Mode; kvDisabledR
           </Link>
           <InstanceBadge />
         </div>
+        <SiteNav />
         <ModeSwitch mode={mode} kvDisabledReason={kvDisabledReason} />
       </div>
       {mode === "memory" && (

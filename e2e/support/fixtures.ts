@@ -100,6 +100,12 @@ export class FeedReader {
     return this.load(() => this.page.reload());
   }
 
+  /** Back to the feed with the header's Feed link (client-side navigation): a new first page. */
+  home(): Promise<Load> {
+    this.batches = 0;
+    return this.load(() => this.page.getByTestId("nav-feed").click());
+  }
+
   more(): Promise<Load> {
     return this.load(() => this.page.getByTestId("more-stories").click());
   }
@@ -118,7 +124,8 @@ export class FeedReader {
     await expect(this.page.getByTestId(`mode-${mode}`)).toHaveAttribute("aria-checked", "true");
   }
 
-  private async load(action: () => Promise<unknown>): Promise<Load> {
+  /** Any action that triggers one feed request (a click, a key press), recorded like the others. */
+  async load(action: () => Promise<unknown>): Promise<Load> {
     const [response] = await Promise.all([this.page.waitForResponse(isFeed), action()]);
     const status = response.status();
     const instance = response.headers()["x-instance-id"] ?? null;

@@ -5,10 +5,9 @@
  * and two tabs racing each other resolve as "last Set-Cookie wins".
  */
 import { sealData, unsealData } from "iron-session";
-import { serialize } from "cookie";
 import { countUnseen, selectUnseen, type CandidatePool } from "../news/feed-selection";
 import type { SessionPassword } from "./config";
-import { COOKIE_NAMES, MAX_COOKIE_BYTES } from "./cookies";
+import { COOKIE_NAMES, MAX_COOKIE_BYTES, setCookieBytes } from "./cookies";
 import { SessionTooLargeError } from "./errors";
 import { decodeSeenSet, encodeSeenSet } from "./seen-set-codec";
 import { SeqSet } from "./seq-set";
@@ -64,7 +63,8 @@ export class CookieStore implements SessionStore {
       readCount: read.count(),
       details: {
         cookieName: COOKIE_NAMES.cookieSession,
-        cookieBytes: value && !rejected ? serialize(COOKIE_NAMES.cookieSession, value, this.options).length : 0,
+        cookieBytes: value && !rejected ? setCookieBytes(COOKIE_NAMES.cookieSession, value, this.options) : 0,
+        valueBytes: value && !rejected ? value.length : 0,
         limitBytes: MAX_COOKIE_BYTES,
         ...(rejected ? { rejected } : {}),
       },
@@ -89,7 +89,7 @@ export class CookieStore implements SessionStore {
   private async save(state: SessionSnapshot): Promise<void> {
     const data: SealedSession = { v: 1, s: encodeSeenSet(state.seen), r: encodeSeenSet(state.read) };
     const seal = await sealData(data, { password: this.password, ttl: this.options.maxAge });
-    const bytes = serialize(COOKIE_NAMES.cookieSession, seal, this.options).length;
+    const bytes = setCookieBytes(COOKIE_NAMES.cookieSession, seal, this.options);
     if (bytes > MAX_COOKIE_BYTES) throw new SessionTooLargeError(bytes);
     this.jar.set(COOKIE_NAMES.cookieSession, seal, this.options);
     this.loaded = { seen: state.seen, read: state.read };

@@ -1,4 +1,5 @@
 /** Names and attributes of the cookies the session layer sets. */
+import { serialize } from "cookie";
 import { cookieSecure, sessionTtlSeconds } from "./config";
 import type { CookieOptions } from "./store";
 
@@ -18,4 +19,13 @@ export const MAX_COOKIE_BYTES = 4096;
 
 export function sessionCookieOptions(): CookieOptions {
   return { httpOnly: true, sameSite: "lax", secure: cookieSecure(), path: "/", maxAge: sessionTtlSeconds() };
+}
+
+/**
+ * The length of the Set-Cookie header value the browser receives for this cookie. Next writes
+ * Expires as well as Max-Age, so it is counted here too (a UTC date has a fixed length); the
+ * e2e inspector spec compares this figure with the header the browser actually got.
+ */
+export function setCookieBytes(name: string, value: string, options: CookieOptions, now = Date.now()): number {
+  return serialize(name, value, { ...options, expires: new Date(now + options.maxAge * 1000) }).length;
 }

@@ -96,6 +96,7 @@ local read = redis.call('GET', KEYS[2]) or ''
 local function usage(key)
   local bytes = redis.pcall('MEMORY', 'USAGE', key)
   if type(bytes) == 'number' then return bytes end
+  if bytes == false then return 0 end -- no such key: it takes no memory
   return -1
 end
 return {hex(seen), hex(read), redis.call('PTTL', KEYS[1]), #seen, #read, usage(KEYS[1]), usage(KEYS[2])}

@@ -1,5 +1,5 @@
 /** A CookieJar for store tests: holds values like a browser and remembers each Set-Cookie's size. */
-import { serialize } from "cookie";
+import { setCookieBytes } from "@/lib/session/cookies";
 import type { CookieJar, CookieOptions } from "@/lib/session/store";
 
 export class TestJar implements CookieJar {
@@ -13,7 +13,7 @@ export class TestJar implements CookieJar {
 
   set(name: string, value: string, options: CookieOptions): void {
     this.values.set(name, value);
-    this.setCookieBytes.set(name, serialize(name, value, options).length);
+    this.setCookieBytes.set(name, setCookieBytes(name, value, options));
     this.writes++;
   }
 

@@ -1,0 +1,192 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { callApi } from "../api-client";
+import { lookUpCluster, START_CLUSTER_COMMAND, type ClusterInstance, type ClusterLookup, type Policy } from "../cluster-api";
+import { instanceColor } from "../instance-colors";
+import { PolicySwitch } from "./policy-switch";
+import { StatusPill } from "./status-pill";
+
+const POLL_MS = 1000;
+
+type Busy = { kind: "instance"; id: string; action: "stop" | "start" } | { kind: "add" } | { kind: "policy" } | null;
+
+function Notice({ title, children, testId }: { title: string; children: React.ReactNode; testId: string }) {
+  return (
+    <div data-testid={testId} className="rounded-xl border border-dashed border-zinc-300 bg-white p-6 dark:border-zinc-700 dark:bg-zinc-900">
+      <h2 className="font-serif text-xl font-semibold text-zinc-900 dark:text-zinc-50">{title}</h2>
+      <div className="mt-2 flex flex-col gap-2 text-sm text-zinc-700 dark:text-zinc-300">{children}</div>
+    </div>
+  );
+}
+
+/**
+ * The cluster as the balancer sees it, polled every second: instances, their status, requests
+ * served and readers held in memory, with stop / start / add and the balancer policy.
+ */
+export function ClusterPanel() {
+  const [lookup, setLookup] = useState<ClusterLookup | null>(null);
+  const [busy, setBusy] = useState<Busy>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [pollError, setPollError] = useState<string | null>(null);
+  const polling = useRef(false);
+
+  const poll = useCallback(async () => {
+    if (polling.current) return;
+    polling.current = true;
+    const next = await lookUpCluster();
+    polling.current = false;
+    // A failed poll keeps the last good table on screen, with the error above it.
+    setLookup((previous) => (next.kind === "error" && previous?.kind === "ok" ? previous : next));
+    setPollError(next.kind === "error" ? next.message : null);
+  }, []);
+
+  useEffect(() => {
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [poll]);
+
+  async function act(next: Exclude<Busy, null>, method: string, path: string, body?: unknown) {
+    if (busy) return;
+    setBusy(next);
+    setActionError(null);
+    const result = await callApi(`/__cluster${path}`, { method, body });
+    setBusy(null);
+    if (!result.ok) setActionError(result.error.message);
+    await poll();
+  }
+
+  if (lookup === null) {
+    return <div className="h-64 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800" role="status" aria-label="Asking the balancer" />;
+  }
+  if (lookup.kind === "absent") {
+    return (
+      <Notice title="Not running behind the demo balancer" testId="cluster-absent">
+        <p>This page controls the load balancer that <code className="font-mono">{START_CLUSTER_COMMAND}</code> starts in front of several instances. This app is running on its own, so there is nothing to control here.</p>
+        <p>
+          Start the cluster with <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono dark:bg-zinc-800">{START_CLUSTER_COMMAND}</code> (add <code className="font-mono">-- --instances 4</code> for more) and open the URL it prints.
+        </p>
+      </Notice>
+    );
+  }
+  if (lookup.kind === "forbidden") {
+    return (
+      <Notice title="The cluster admin API answers this machine only" testId="cluster-forbidden">
+        <p>{lookup.message} Open this page on the machine running the demo, at its 127.0.0.1 address.</p>
+      </Notice>
+    );
+  }
+  if (lookup.kind === "error") {
+    return (
+      <Notice title="Could not reach the balancer" testId="cluster-error">
+        <p>{lookup.message}</p>
+      </Notice>
+    );
+  }
+
+  const { policy, instances } = lookup.state;
+  const upCount = instances.filter((i) => i.status === "up").length;
+
+  return (
+    <div className="flex flex-col gap-5" data-testid="cluster" data-policy={policy}>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <PolicySwitch policy={policy} disabled={busy !== null} onChoose={(next: Policy) => void act({ kind: "policy" }, "PUT", "/policy", { policy: next })} />
+        <button
+          type="button"
+          data-testid="add-instance"
+          disabled={busy !== null}
+          onClick={() => void act({ kind: "add" }, "POST", "/instances")}
+          className="rounded-lg bg-zinc-900 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-60 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-white"
+        >
+          {busy?.kind === "add" ? "Starting a new instance…" : "Add an instance"}
+        </button>
+      </div>
+
+      {pollError && (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+          Lost touch with the balancer ({pollError}); showing the last known state.
+        </p>
+      )}
+      {actionError && (
+        <p role="alert" data-testid="cluster-action-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+          {actionError}
+        </p>
+      )}
+      {upCount === 0 && (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+          No instance is up: every page and API call answers 503 until you start one.
+        </p>
+      )}
+
+      <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+        <table id="instances" className="w-full min-w-[36rem] text-left text-sm" data-testid="instances">
+          <caption className="sr-only">Instances behind the balancer</caption>
+          <thead className="border-b border-zinc-200 text-xs text-zinc-500 uppercase dark:border-zinc-800 dark:text-zinc-400">
+            <tr>
+              <th scope="col" className="px-4 py-2 font-medium">Instance</th>
+              <th scope="col" className="px-4 py-2 font-medium">Port</th>
+              <th scope="col" className="px-4 py-2 font-medium">PID</th>
+              <th scope="col" className="px-4 py-2 font-medium">Status</th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">Requests served</th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">Readers in memory</th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+            {instances.map((instance) => (
+              <InstanceRow
+                key={instance.id}
+                instance={instance}
+                busy={busy?.kind === "instance" && busy.id === instance.id ? busy.action : null}
+                disabled={busy !== null}
+                onAction={(action) => void act({ kind: "instance", id: instance.id, action }, "POST", `/instances/${encodeURIComponent(instance.id)}/${action}`)}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        Refreshed every second from the balancer&apos;s <code className="font-mono">GET /__cluster</code>. &ldquo;Readers in memory&rdquo; counts memory-mode sessions in that process: they
+        vanish when it stops. Stop means the instance&apos;s whole process group.
+      </p>
+    </div>
+  );
+}
+
+function InstanceRow({ instance, busy, disabled, onAction }: { instance: ClusterInstance; busy: "stop" | "start" | null; disabled: boolean; onAction: (action: "stop" | "start") => void }) {
+  const running = instance.status !== "down";
+  const action = running ? "stop" : "start";
+  return (
+    <tr data-testid="instance-row" data-instance={instance.id} data-status={instance.status}>
+      <th scope="row" className="px-4 py-2.5 font-normal">
+        <span className={`inline-flex rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ${instanceColor(instance.id)}`}>{instance.id}</span>
+      </th>
+      <td className="px-4 py-2.5 font-mono text-zinc-700 dark:text-zinc-300">{instance.port}</td>
+      <td className="px-4 py-2.5 font-mono text-zinc-700 dark:text-zinc-300">{instance.pid ?? "—"}</td>
+      <td className="px-4 py-2.5">
+        <StatusPill status={busy === "stop" ? "stopping" : busy === "start" ? "starting" : instance.status} />
+      </td>
+      <td className="px-4 py-2.5 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.served.toLocaleString("en")}</td>
+      <td className="px-4 py-2.5 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.readers ?? "—"}</td>
+      <td className="px-4 py-2.5 text-right">
+        <button
+          type="button"
+          data-testid={`instance-${action}-${instance.id}`}
+          disabled={disabled || instance.status === "starting"}
+          onClick={() => onAction(action)}
+          aria-label={`${running ? "Stop" : "Start"} instance ${instance.id}`}
+          className={`rounded-md px-3 py-1 text-xs font-semibold ring-1 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-50 ${
+            running
+              ? "text-red-700 ring-red-300 hover:bg-red-50 dark:text-red-300 dark:ring-red-800 dark:hover:bg-red-950"
+              : "text-emerald-700 ring-emerald-300 hover:bg-emerald-50 dark:text-emerald-300 dark:ring-emerald-800 dark:hover:bg-emerald-950"
+          }`}
+        >
+          {busy ? "…" : running ? "Stop" : "Start"}
+        </button>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,147 @@
+"use client";
+
+import Link from "next/link";
+import { openTimeline } from "./request-timeline";
+import { useRequestLog } from "./request-log";
+import { tourProgress } from "./tour-progress";
+import { setStoredFlag, useStoredFlag } from "./use-stored-flag";
+
+const DISMISSED_KEY = "newsroom.tour.dismissed";
+
+/** Moves focus to a control elsewhere on the page and makes it glow for a moment. */
+function spotlight(id: string): void {
+  const element = document.getElementById(id);
+  if (!element) return;
+  element.scrollIntoView({ block: "center", behavior: "smooth" });
+  element.focus();
+  element.classList.add("tour-spotlight");
+  window.setTimeout(() => element.classList.remove("tour-spotlight"), 2400);
+}
+
+interface Step {
+  title: string;
+  body: React.ReactNode;
+  done: boolean;
+  action: React.ReactNode;
+}
+
+const actionClass =
+  "inline-flex rounded-md bg-white px-2.5 py-1 text-xs font-semibold text-zinc-900 ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:bg-zinc-800 dark:text-zinc-100 dark:ring-zinc-600 dark:hover:bg-zinc-700";
+
+/** Three steps that show the bug, the cure and the proof; progress is read from the timeline. */
+export function GuidedTour() {
+  const { calls } = useRequestLog();
+  const dismissed = useStoredFlag(DISMISSED_KEY);
+  const setHidden = (hidden: boolean) => setStoredFlag(DISMISSED_KEY, hidden);
+
+  if (dismissed === null) return null; // unknown until hydrated: avoids a flash of the tour
+  if (dismissed) {
+    return (
+      <div className="flex justify-end">
+        <button type="button" data-testid="tour-show" onClick={() => setHidden(false)} className="text-xs font-medium text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-400">
+          Show the guided tour
+        </button>
+      </div>
+    );
+  }
+
+  const progress = tourProgress(calls);
+  const steps: Step[] = [
+    {
+      title: "Read in memory mode and watch repeats appear",
+      body: (
+        <>
+          Choose <strong>Memory</strong> in the header, then press <em>More stories</em> a few times. Each instance keeps its own history, so stories you were already shown come back, flagged{" "}
+          <span className="rounded bg-red-600 px-1 text-[10px] font-bold text-white uppercase">repeat</span> in red.
+        </>
+      ),
+      done: progress.sawRepeats,
+      action: (
+        <button
+          type="button"
+          className={actionClass}
+          onClick={() => {
+            openTimeline();
+            spotlight("mode-memory");
+          }}
+        >
+          Show me the Memory switch
+        </button>
+      ),
+    },
+    {
+      title: "Switch to KV and watch them stop",
+      body: (
+        <>
+          Choose <strong>KV</strong>. Your history moves to Redis, shared by every instance. The first page may still repeat what memory mode had already lost on other instances; from then on,
+          nothing repeats whichever instance answers.
+        </>
+      ),
+      done: progress.kvCleanRun,
+      action: (
+        <button
+          type="button"
+          className={actionClass}
+          onClick={() => {
+            openTimeline();
+            spotlight("mode-kv");
+          }}
+        >
+          Show me the KV switch
+        </button>
+      ),
+    },
+    {
+      title: "Stop an instance and watch nothing change",
+      body: <>On the cluster page, stop an instance, come back and keep reading. The balancer routes around it and your history, in Redis or in your cookie, is untouched.</>,
+      done: progress.survivedStop,
+      action: (
+        <Link href="/cluster#instances" className={actionClass}>
+          Open the cluster controls
+        </Link>
+      ),
+    },
+  ];
+
+  return (
+    <section aria-labelledby="tour-heading" data-testid="tour" className="rounded-xl border border-sky-200 bg-sky-50 p-5 dark:border-sky-900 dark:bg-sky-950/50">
+      <div className="flex items-start justify-between gap-3">
+        <div>
+          <h2 id="tour-heading" className="font-serif text-xl font-semibold text-zinc-900 dark:text-zinc-50">
+            See the bug, then the cure
+          </h2>
+          <p className="text-sm text-zinc-700 dark:text-zinc-300">Every request below may be answered by a different server instance. Three steps, about a minute.</p>
+        </div>
+        <button
+          type="button"
+          data-testid="tour-dismiss"
+          onClick={() => setHidden(true)}
+          aria-label="Hide the guided tour"
+          className="rounded-md px-2 py-1 text-sm text-zinc-600 hover:bg-sky-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-zinc-300 dark:hover:bg-sky-900"
+        >
+          Hide
+        </button>
+      </div>
+      <ol className="mt-4 grid gap-3 md:grid-cols-3">
+        {steps.map((step, index) => (
+          <li key={step.title} data-testid={`tour-step-${index + 1}`} data-done={step.done ? "true" : "false"} className="flex flex-col gap-2 rounded-lg bg-white p-4 ring-1 ring-sky-100 dark:bg-zinc-900 dark:ring-sky-900">
+            <div className="flex items-center gap-2">
+              <span
+                aria-hidden
+                className={`flex h-6 w-6 shrink-0 items-center justify-center rounded-full text-xs font-bold ${step.done ? "bg-emerald-600 text-white" : "bg-sky-600 text-white"}`}
+              >
+                {step.done ? "✓" : index + 1}
+              </span>
+              <h3 className="text-sm font-semibold text-zinc-900 dark:text-zinc-50">
+                {step.title}
+                {step.done && <span className="sr-only"> (done)</span>}
+              </h3>
+            </div>
+            <p className="text-sm leading-relaxed text-zinc-700 dark:text-zinc-300">{step.body}</p>
+            <div className="mt-auto pt-1">{step.action}</div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { KvStoreDetails } from "./session-types";
+
+function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const days = Math.floor(total / 86_400);
+  const hours = Math.floor((total % 86_400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const parts = days > 0 ? [`${days}d`, `${hours}h`, `${minutes}m`, `${seconds}s`] : hours > 0 ? [`${hours}h`, `${minutes}m`, `${seconds}s`] : [`${minutes}m`, `${seconds}s`];
+  return parts.join(" ");
+}
+
+/** Counts down from the TTL Redis reported when the inspector last asked. */
+function TtlCountdown({ ttlMs, fetchedAt }: { ttlMs: number; fetchedAt: number }) {
+  const [now, setNow] = useState(fetchedAt);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const left = ttlMs - (now - fetchedAt);
+  return (
+    <span data-testid="kv-ttl" data-ttl-ms={Math.max(0, left)} className="font-mono" aria-live="off">
+      {left > 0 ? formatDuration(left) : "expired"}
+    </span>
+  );
+}
+
+/** kv mode: the browser holds only a sealed id; the history is two Redis bitmaps. */
+export function KvDetails({ details, fetchedAt }: { details: KvStoreDetails; fetchedAt: number }) {
+  if (!details.keys) {
+    return (
+      <p className="text-sm text-zinc-600 dark:text-zinc-300" data-testid="kv-empty">
+        No kv session yet: the first feed page creates one. Your browser will then hold only a sealed random id (<code className="font-mono">nr_kv</code>); the history stays in Redis.
+      </p>
+    );
+  }
+  const memory = details.usage.map((u) => u.memoryBytes);
+  const memoryKnown = memory.every((m) => m !== null);
+  return (
+    <div className="flex flex-col gap-3">
+      <p className="text-sm text-zinc-700 dark:text-zinc-300">
+        Your browser holds only a sealed random id (<code className="font-mono">nr_kv</code>). Every instance reads and writes these Redis keys through <code className="font-mono">@vercel/kv</code>, one atomic Lua script per request.
+      </p>
+      <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
+        <dt className="font-medium text-zinc-800 dark:text-zinc-200">Keys</dt>
+        <dd className="flex flex-col gap-1" data-testid="kv-keys">
+          {details.usage.map((u) => (
+            <code key={u.key} className="font-mono text-xs break-all text-zinc-700 dark:text-zinc-300">
+              {u.key} <span className="text-zinc-500">· {u.valueBytes} B value{u.memoryBytes !== null ? `, ${u.memoryBytes} B in Redis` : ""}</span>
+            </code>
+          ))}
+        </dd>
+        <dt className="font-medium text-zinc-800 dark:text-zinc-200">Expires in</dt>
+        <dd>
+          {details.ttlMs !== null ? <TtlCountdown ttlMs={details.ttlMs} fetchedAt={fetchedAt} /> : <span data-testid="kv-ttl">no expiry set</span>}
+          <span className="ml-2 text-xs text-zinc-500 dark:text-zinc-400">sliding: every request starts it again</span>
+        </dd>
+        <dt className="font-medium text-zinc-800 dark:text-zinc-200">Bytes used</dt>
+        <dd data-testid="kv-bytes">
+          {details.bytes} B of bitmap data
+          {memoryKnown && <> · {memory.reduce((a, b) => a! + b!, 0)} B in Redis memory (MEMORY USAGE, with Redis&apos;s own overhead)</>}
+        </dd>
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,10 @@
+/** The reader's session mode, as a server component sees it: read-only, from the request's cookies. */
+import "server-only";
+import { cookies } from "next/headers";
+import { currentMode } from "./session/modes";
+import type { Mode } from "./session/store";
+
+export async function modeForPage(): Promise<Mode> {
+  const store = await cookies();
+  return currentMode({ get: (name) => store.get(name)?.value, set: () => {}, delete: () => {} });
+}

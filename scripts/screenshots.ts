@@ -1,0 +1,171 @@
+/**
+ * npm run screenshots: drives the real UI in Chromium against the production cluster and saves
+ * the README's pictures under docs/. Starts its own stack (3 instances, balancer, Redis), or
+ * uses a running demo with --url http://127.0.0.1:3000 (it stops and restarts instance b there).
+ *
+ * Every picture is checked before it is saved (repeats present, or absent, where the caption
+ * says so), so a screenshot can never silently show something other than what the README claims.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { DEBIAN_CHROMIUM_ARGS, ensureChromium } from "../e2e/support/chromium";
+import { ROOT } from "./lib/build";
+import { startStack, type Stack } from "./lib/stack";
+
+const OUT = join(ROOT, "docs");
+const VIEWPORT = { width: 1280, height: 900 };
+
+type Mode = "cookie" | "kv" | "memory";
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`screenshot precondition failed: ${message}`);
+}
+
+class Shooter {
+  constructor(
+    private readonly browser: Browser,
+    readonly url: string,
+  ) {}
+
+  async context(colorScheme: "light" | "dark" = "light"): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await this.browser.newContext({ baseURL: this.url, viewport: VIEWPORT, colorScheme, reducedMotion: "reduce" });
+    const page = await context.newPage();
+    return { context, page };
+  }
+
+  async save(page: Page, name: string): Promise<void> {
+    await page.mouse.move(0, 0); // no hover states in the pictures
+    await page.screenshot({ path: join(OUT, name) });
+    console.log(`[screenshots] docs/${name}`);
+  }
+
+  async admin(method: string, path: string): Promise<void> {
+    const response = await fetch(`${this.url}/__cluster${path}`, { method });
+    if (!response.ok) throw new Error(`${method} /__cluster${path} -> ${response.status} ${await response.text()}`);
+  }
+}
+
+async function openFeed(page: Page): Promise<void> {
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/feed")), page.goto("/")]);
+  await page.getByTestId("more-stories").waitFor();
+}
+
+async function more(page: Page): Promise<void> {
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/feed")), page.getByTestId("more-stories").click()]);
+  await page.getByTestId("more-stories").waitFor();
+}
+
+async function switchMode(page: Page, mode: Mode): Promise<void> {
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/session/mode")), page.getByTestId(`mode-${mode}`).click()]);
+  await page.getByTestId(`mode-${mode}`).and(page.locator('[aria-checked="true"]')).waitFor();
+}
+
+async function openTimeline(page: Page): Promise<void> {
+  const toggle = page.getByTestId("timeline-toggle");
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+}
+
+async function repeatTotal(page: Page): Promise<number> {
+  return Number(await page.getByTestId("timeline-repeat-total").getAttribute("data-count"));
+}
+
+async function feedShot(shooter: Shooter, colorScheme: "light" | "dark", name: string): Promise<void> {
+  const { context, page } = await shooter.context(colorScheme);
+  await openFeed(page);
+  await shooter.save(page, name);
+  await context.close();
+}
+
+async function memoryRepeatsShot(shooter: Shooter): Promise<void> {
+  const { context, page } = await shooter.context();
+  await openFeed(page);
+  await switchMode(page, "memory");
+  for (let i = 0; i < 6 && (await repeatTotal(page)) === 0; i++) await more(page);
+  check((await repeatTotal(page)) > 0, "memory mode under round-robin showed no repeat in 6 loads");
+  await openTimeline(page);
+  // The first red card just under the header, the red timeline row below.
+  await page.locator('[data-testid="article-card"][data-repeat="true"]').first().evaluate((card) => window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 150));
+  await shooter.save(page, "timeline-memory-repeats.png");
+  await context.close();
+}
+
+async function kvInstanceStopShot(shooter: Shooter): Promise<void> {
+  const { context, page } = await shooter.context();
+  await openFeed(page);
+  await switchMode(page, "kv");
+  await more(page);
+  await more(page);
+  // Stop b from the cluster page, as a visitor would, so the stop shows in the timeline.
+  await page.getByTestId("nav-cluster").click();
+  const stop = page.getByTestId("instance-stop-b");
+  await stop.click();
+  await page.locator('[data-testid="instance-row"][data-instance="b"][data-status="down"]').waitFor();
+  await page.getByTestId("nav-feed").click();
+  await page.getByTestId("more-stories").waitFor();
+  for (let i = 0; i < 3; i++) await more(page);
+  check((await repeatTotal(page)) === 0, "kv mode repeated an article across the instance stop");
+  await openTimeline(page);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shooter.save(page, "timeline-kv-instance-stop.png");
+  await shooter.admin("POST", "/instances/b/start");
+  await context.close();
+}
+
+async function inspectorShot(shooter: Shooter, mode: Mode, name: string): Promise<void> {
+  const { context, page } = await shooter.context();
+  await openFeed(page);
+  if (mode !== "cookie") await switchMode(page, mode);
+  for (let i = 0; i < 3; i++) await more(page);
+  await page.getByTestId("nav-inspector").click();
+  await page.locator(`[data-testid="inspector"][data-mode="${mode}"]`).waitFor();
+  if (mode === "memory") await page.getByTestId("memory-verdict").waitFor();
+  await shooter.save(page, name);
+  await context.close();
+}
+
+async function clusterShot(shooter: Shooter): Promise<void> {
+  const { context, page } = await shooter.context();
+  await openFeed(page);
+  await switchMode(page, "memory");
+  await more(page);
+  await page.getByTestId("nav-cluster").click();
+  await page.getByTestId("instances").waitFor();
+  // Wait for a health check to report the memory readers, so the column is not all dashes.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="instance-row"] td:nth-of-type(5)')].some((cell) => /\d/.test(cell.textContent ?? "")));
+  await shooter.save(page, "cluster.png");
+  await context.close();
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { url: { type: "string" } } });
+  mkdirSync(OUT, { recursive: true });
+  const executablePath = ensureChromium();
+  let stack: Stack | undefined;
+  let url = values.url;
+  if (!url) {
+    stack = await startStack({ instances: 3, port: 0, policy: "round-robin", log: (line) => line.startsWith("[newsroom]") && console.log(line) });
+    url = stack.url;
+  }
+  const browser = await chromium.launch(executablePath ? { executablePath, args: DEBIAN_CHROMIUM_ARGS } : {});
+  const shooter = new Shooter(browser, url);
+  try {
+    await feedShot(shooter, "light", "feed.png");
+    await feedShot(shooter, "dark", "feed-dark.png");
+    await memoryRepeatsShot(shooter);
+    await kvInstanceStopShot(shooter);
+    await inspectorShot(shooter, "cookie", "inspector-cookie.png");
+    await inspectorShot(shooter, "kv", "inspector-kv.png");
+    await inspectorShot(shooter, "memory", "inspector-memory.png");
+    await clusterShot(shooter);
+  } finally {
+    await browser.close();
+    await stack?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[screenshots] ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
