@@ -6,7 +6,7 @@ import { SiteNav } from "./site-nav";
 
 export function SiteHeader({ mode, kvDisabledReason }: { mode: Mode; kvDisabledReason: string | null }) {
   return (
-    <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/90">
+    <header className="z-10 sm:sticky sm:top-0 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/90">
       <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
         <div className="flex items-center gap-3">
           <Link href="/" className="font-serif text-2xl font-bold tracking-tight text-zinc-900 dark:text-zinc-50">

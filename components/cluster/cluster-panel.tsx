@@ -120,17 +120,17 @@ export function ClusterPanel() {
       )}
 
       <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-        <table id="instances" className="w-full min-w-[36rem] text-left text-sm" data-testid="instances">
+        <table id="instances" className="w-full text-left text-sm" data-testid="instances">
           <caption className="sr-only">Instances behind the balancer</caption>
           <thead className="border-b border-zinc-200 text-xs text-zinc-500 uppercase dark:border-zinc-800 dark:text-zinc-400">
             <tr>
-              <th scope="col" className="px-4 py-2 font-medium">Instance</th>
-              <th scope="col" className="px-4 py-2 font-medium">Port</th>
-              <th scope="col" className="px-4 py-2 font-medium">PID</th>
-              <th scope="col" className="px-4 py-2 font-medium">Status</th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">Requests served</th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">Readers in memory</th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">
+              <th scope="col" className="px-2 py-2 sm:px-4 font-medium">Instance</th>
+              <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium sm:table-cell">Port</th>
+              <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium sm:table-cell">PID</th>
+              <th scope="col" className="px-2 py-2 sm:px-4 font-medium">Status</th>
+              <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">Requests served</th>
+              <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">Readers in memory</th>
+              <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">
                 <span className="sr-only">Actions</span>
               </th>
             </tr>
@@ -161,17 +161,17 @@ function InstanceRow({ instance, busy, disabled, onAction }: { instance: Cluster
   const action = running ? "stop" : "start";
   return (
     <tr data-testid="instance-row" data-instance={instance.id} data-status={instance.status}>
-      <th scope="row" className="px-4 py-2.5 font-normal">
+      <th scope="row" className="px-2 py-2.5 sm:px-4 font-normal">
         <span className={`inline-flex rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ${instanceColor(instance.id)}`}>{instance.id}</span>
       </th>
-      <td className="px-4 py-2.5 font-mono text-zinc-700 dark:text-zinc-300">{instance.port}</td>
-      <td className="px-4 py-2.5 font-mono text-zinc-700 dark:text-zinc-300">{instance.pid ?? "—"}</td>
-      <td className="px-4 py-2.5">
+      <td className="hidden px-2 py-2.5 sm:px-4 font-mono text-zinc-700 sm:table-cell dark:text-zinc-300">{instance.port}</td>
+      <td className="hidden px-2 py-2.5 sm:px-4 font-mono text-zinc-700 sm:table-cell dark:text-zinc-300">{instance.pid ?? "—"}</td>
+      <td className="px-2 py-2.5 sm:px-4">
         <StatusPill status={busy === "stop" ? "stopping" : busy === "start" ? "starting" : instance.status} />
       </td>
-      <td className="px-4 py-2.5 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.served.toLocaleString("en")}</td>
-      <td className="px-4 py-2.5 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.readers ?? "—"}</td>
-      <td className="px-4 py-2.5 text-right">
+      <td className="px-2 py-2.5 sm:px-4 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.served.toLocaleString("en")}</td>
+      <td className="px-2 py-2.5 sm:px-4 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.readers ?? "—"}</td>
+      <td className="px-2 py-2.5 sm:px-4 text-right">
         <button
           type="button"
           data-testid={`instance-${action}-${instance.id}`}
