@@ -3,24 +3,10 @@
  * test stack) put a balancer in front of the app; without one the path reaches Next.js, which
  * answers 404, and the pages say how to start the cluster instead.
  */
+import type { ClusterState } from "@/lib/cluster-contract";
 import { callApi } from "./api-client";
 
-export type InstanceStatus = "up" | "down" | "starting";
-export type Policy = "round-robin" | "sticky";
-
-export interface ClusterInstance {
-  id: string;
-  port: number;
-  pid: number | null;
-  status: InstanceStatus;
-  served: number;
-  readers: number | null;
-}
-
-export interface ClusterState {
-  policy: Policy;
-  instances: ClusterInstance[];
-}
+export type { ClusterState, InstanceRecord as ClusterInstance, Policy } from "@/lib/cluster-contract";
 
 export type ClusterLookup =
   | { kind: "ok"; state: ClusterState }

@@ -28,6 +28,22 @@ interface Step {
 const actionClass =
   "inline-flex rounded-md bg-white px-2.5 py-1 text-xs font-semibold text-zinc-900 ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:bg-zinc-800 dark:text-zinc-100 dark:ring-zinc-600 dark:hover:bg-zinc-700";
 
+/** Opens the timeline (where the effect will show) and points at a control in the header. */
+function ShowControl({ targetId, children }: { targetId: string; children: React.ReactNode }) {
+  return (
+    <button
+      type="button"
+      className={actionClass}
+      onClick={() => {
+        openTimeline();
+        spotlight(targetId);
+      }}
+    >
+      {children}
+    </button>
+  );
+}
+
 /** Three steps that show the bug, the cure and the proof; progress is read from the timeline. */
 export function GuidedTour() {
   const { calls } = useRequestLog();
@@ -56,18 +72,7 @@ export function GuidedTour() {
         </>
       ),
       done: progress.sawRepeats,
-      action: (
-        <button
-          type="button"
-          className={actionClass}
-          onClick={() => {
-            openTimeline();
-            spotlight("mode-memory");
-          }}
-        >
-          Show me the Memory switch
-        </button>
-      ),
+      action: <ShowControl targetId="mode-memory">Show me the Memory switch</ShowControl>,
     },
     {
       title: "Switch to KV and watch them stop",
@@ -78,18 +83,7 @@ export function GuidedTour() {
         </>
       ),
       done: progress.kvCleanRun,
-      action: (
-        <button
-          type="button"
-          className={actionClass}
-          onClick={() => {
-            openTimeline();
-            spotlight("mode-kv");
-          }}
-        >
-          Show me the KV switch
-        </button>
-      ),
+      action: <ShowControl targetId="mode-kv">Show me the KV switch</ShowControl>,
     },
     {
       title: "Stop an instance and watch nothing change",

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { callApi } from "./api-client";
+import { SegmentedControl } from "./segmented-control";
 
 type Mode = "cookie" | "kv" | "memory";
 
@@ -34,34 +35,24 @@ export function ModeSwitch({ mode, kvDisabledReason }: { mode: Mode; kvDisabledR
 
   return (
     <div className="flex flex-col items-end gap-1">
-      <div role="radiogroup" aria-label="Session strategy" className="inline-flex rounded-lg bg-zinc-100 p-0.5 ring-1 ring-zinc-200 dark:bg-zinc-800 dark:ring-zinc-700">
-        {OPTIONS.map((option) => {
-          const disabled = option.mode === "kv" && kvDisabledReason !== null;
-          const active = option.mode === mode;
-          return (
-            <button
-              key={option.mode}
-              type="button"
-              role="radio"
-              aria-checked={active}
-              id={`mode-${option.mode}`}
-              data-testid={`mode-${option.mode}`}
-              disabled={disabled || pending || busy !== null}
-              title={disabled ? kvDisabledReason! : option.hint}
-              onClick={() => choose(option.mode)}
-              className={`rounded-md px-3 py-1 text-sm font-medium transition focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-50 ${
-                active
-                  ? option.mode === "memory"
-                    ? "bg-red-600 text-white shadow-sm"
-                    : "bg-white text-zinc-900 shadow-sm dark:bg-zinc-950 dark:text-zinc-50"
-                  : "text-zinc-600 hover:text-zinc-900 dark:text-zinc-300 dark:hover:text-white"
-              }`}
-            >
-              {busy === option.mode ? "…" : option.label}
-            </button>
-          );
+      <SegmentedControl
+        aria-label="Session strategy"
+        value={mode}
+        onChoose={(next) => void choose(next)}
+        disabled={pending || busy !== null}
+        segments={OPTIONS.map((option) => {
+          const unavailable = option.mode === "kv" && kvDisabledReason !== null;
+          return {
+            value: option.mode,
+            id: `mode-${option.mode}`,
+            testId: `mode-${option.mode}`,
+            label: busy === option.mode ? "…" : option.label,
+            title: unavailable ? kvDisabledReason! : option.hint,
+            disabled: unavailable,
+            activeClassName: option.mode === "memory" ? "bg-red-600 text-white shadow-sm" : undefined,
+          };
         })}
-      </div>
+      />
       {kvDisabledReason && (
         <p className="max-w-xs text-right text-[11px] leading-tight text-zinc-500 dark:text-zinc-400" data-testid="kv-disabled-reason">
           KV unavailable: {kvDisabledReason}

@@ -5,22 +5,11 @@
  * fails it leaves the rotation until it passes again.
  */
 import { get as httpGet } from "node:http";
+import { POLICIES, type InstanceRecord, type InstanceStatus, type Policy } from "../../lib/cluster-contract";
 import { startInstance, type AppInstance } from "./app-instance";
 import { freePort } from "./ports";
 
-export type InstanceStatus = "up" | "down" | "starting";
-export const POLICIES = ["round-robin", "sticky"] as const;
-export type Policy = (typeof POLICIES)[number];
-
-export interface InstanceRecord {
-  id: string;
-  port: number;
-  pid: number | null;
-  status: InstanceStatus;
-  served: number;
-  /** Readers this instance holds in its memory-mode Map, from its last health check (null: unknown or stopped). */
-  readers: number | null;
-}
+export { POLICIES, type InstanceRecord, type InstanceStatus, type Policy };
 
 /** What a health probe learns about an instance; null when it did not answer 200 in time. */
 interface HealthReport {

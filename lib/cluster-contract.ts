@@ -1,0 +1,23 @@
+/**
+ * The shapes of the demo balancer's admin API (/__cluster): shared by the cluster scripts that
+ * serve it and the pages that read it, so the two cannot drift apart.
+ */
+export type InstanceStatus = "up" | "down" | "starting";
+export const POLICIES = ["round-robin", "sticky"] as const;
+export type Policy = (typeof POLICIES)[number];
+
+export interface InstanceRecord {
+  id: string;
+  port: number;
+  pid: number | null;
+  status: InstanceStatus;
+  served: number;
+  /** Readers this instance holds in its memory-mode Map, from its last health check (null: unknown or stopped). */
+  readers: number | null;
+}
+
+/** GET /__cluster */
+export interface ClusterState {
+  policy: Policy;
+  instances: InstanceRecord[];
+}
