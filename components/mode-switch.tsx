@@ -14,7 +14,8 @@ const OPTIONS: { mode: Mode; label: string; hint: string }[] = [
 ];
 
 /** Switches the session strategy; the server migrates the seen-set so nothing reappears. */
-export function ModeSwitch({ mode, kvDisabledReason }: { mode: Mode; kvDisabledReason: string | null }) {
+/** `mode` may be a bench-only mode (lib/session/bench), which none of these segments shows as chosen. */
+export function ModeSwitch({ mode, kvDisabledReason }: { mode: string; kvDisabledReason: string | null }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [busy, setBusy] = useState<Mode | null>(null);

@@ -21,7 +21,8 @@ export function SegmentedControl<T extends string>({
   ...labelling
 }: {
   segments: Segment<T>[];
-  value: T;
+  /** The chosen segment's value; anything else leaves none chosen. */
+  value: string;
   onChoose: (value: T) => void;
   disabled?: boolean;
 } & ({ "aria-label": string } | { "aria-labelledby": string })) {

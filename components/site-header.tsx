@@ -1,10 +1,10 @@
 import Link from "next/link";
-import type { Mode } from "@/lib/session/store";
+import type { StoreMode } from "@/lib/session/modes";
 import { InstanceBadge } from "./instance-badge";
 import { ModeSwitch } from "./mode-switch";
 import { SiteNav } from "./site-nav";
 
-export function SiteHeader({ mode, kvDisabledReason }: { mode: Mode; kvDisabledReason: string | null }) {
+export function SiteHeader({ mode, kvDisabledReason }: { mode: StoreMode; kvDisabledReason: string | null }) {
   return (
     <header className="z-10 sm:sticky sm:top-0 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/90">
       <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">

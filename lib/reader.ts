@@ -6,8 +6,8 @@
 import { toSummary, type ArticleSummary, type Section } from "./news/article";
 import { getCatalogue } from "./news/catalogue";
 import { instanceIdentity } from "./instance";
-import { currentMode, forgetReader, openStore, switchMode } from "./session/modes";
-import type { CookieJar, Mode } from "./session/store";
+import { currentMode, forgetReader, openStore, switchMode, type StoreMode } from "./session/modes";
+import type { CookieJar } from "./session/store";
 
 export class ArticleNotFoundError extends Error {
   constructor(readonly id: string) {
@@ -18,7 +18,7 @@ export class ArticleNotFoundError extends Error {
 
 export interface FeedPage {
   articles: ArticleSummary[];
-  mode: Mode;
+  mode: StoreMode;
   instance: { id: string; pid: number };
   seenCount: number;
   remaining: number;

@@ -5,6 +5,7 @@
  */
 import { ZodError } from "zod";
 import { ArticleNotFoundError } from "../reader";
+import { BenchModeDisabledError } from "../session/bench/bench-modes";
 import { KvNotConfiguredError, KvUnavailableError, SessionTooLargeError } from "../session/errors";
 
 export class HttpError extends Error {
@@ -44,6 +45,7 @@ export function toHttpError(error: unknown): HttpError {
       headers: { "Retry-After": String(KV_RETRY_AFTER_SECONDS) },
     });
   }
+  if (error instanceof BenchModeDisabledError) return new HttpError(403, "BENCH_MODE_DISABLED", error.message);
   if (error instanceof ArticleNotFoundError) return new HttpError(404, "ARTICLE_NOT_FOUND", error.message);
   console.error("[newsroom] unexpected error", error);
   return new HttpError(500, "INTERNAL", "Something went wrong on our side; nothing was recorded. Please try again.");

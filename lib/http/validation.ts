@@ -1,6 +1,7 @@
 /** Input schemas of the JSON API (zod) and a bounded, strict JSON body reader. */
 import { z } from "zod";
 import { SECTIONS } from "../news/article";
+import { BENCH_MODES } from "../session/bench/bench-modes";
 import { MODES } from "../session/store";
 import { HttpError } from "./errors";
 
@@ -26,7 +27,8 @@ export const feedRequestSchema = z
   })
   .strict();
 
-export const modeRequestSchema = z.object({ mode: z.enum(MODES, `mode must be one of ${MODES.join(", ")}`) }).strict();
+/** The bench-only modes parse too; openStore refuses them unless ALLOW_BASELINE_MODE=1 (403). */
+export const modeRequestSchema = z.object({ mode: z.enum([...MODES, ...BENCH_MODES], `mode must be one of ${MODES.join(", ")}`) }).strict();
 
 /** Article ids are slugs; reject anything else before it reaches a lookup or a log line. */
 export const articleIdSchema = z

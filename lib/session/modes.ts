@@ -2,6 +2,9 @@
  * Mode resolution and migration: which store holds this reader, and moving a reader between
  * stores without letting a single seen article go (snapshot -> replace -> destroy).
  */
+import { BaselineStore } from "./bench/baseline-store";
+import { BenchModeDisabledError, benchModesAllowed, isBenchMode, type BenchMode } from "./bench/bench-modes";
+import { KvTextbookStore } from "./bench/kv-textbook-store";
 import { COOKIE_NAMES, sessionCookieOptions } from "./cookies";
 import { CookieStore } from "./cookie-store";
 import { sessionPassword } from "./config";
@@ -10,6 +13,9 @@ import { kvStatus } from "./kv-client";
 import { KvStore } from "./kv-store";
 import { MemoryStore } from "./memory-store";
 import { MODES, type CookieJar, type Mode, type SessionStore } from "./store";
+
+/** A mode a request can be in: the three real ones, plus the bench-only ones when enabled. */
+export type StoreMode = Mode | BenchMode;
 
 export function isMode(value: unknown): value is Mode {
   return typeof value === "string" && (MODES as readonly string[]).includes(value);
@@ -21,13 +27,15 @@ export function defaultMode(): Mode {
   return isMode(configured) ? configured : "cookie";
 }
 
-export function currentMode(jar: CookieJar): Mode {
+export function currentMode(jar: CookieJar): StoreMode {
   const value = jar.get(COOKIE_NAMES.mode);
+  if (isBenchMode(value) && benchModesAllowed()) return value;
   return isMode(value) ? value : defaultMode();
 }
 
-export function openStore(mode: Mode, jar: CookieJar): SessionStore {
+export function openStore(mode: StoreMode, jar: CookieJar): SessionStore {
   const options = sessionCookieOptions();
+  if (isBenchMode(mode) && !benchModesAllowed()) throw new BenchModeDisabledError(mode);
   switch (mode) {
     case "cookie":
       return new CookieStore(jar, sessionPassword(), options);
@@ -38,12 +46,19 @@ export function openStore(mode: Mode, jar: CookieJar): SessionStore {
     }
     case "memory":
       return new MemoryStore(jar, options);
+    case "baseline":
+      return new BaselineStore();
+    case "kv-textbook": {
+      const status = kvStatus();
+      if (!status.configured) throw new KvNotConfiguredError(status.reason);
+      return new KvTextbookStore(jar, sessionPassword(), options);
+    }
   }
 }
 
 export interface SwitchResult {
-  from: Mode;
-  to: Mode;
+  from: StoreMode;
+  to: StoreMode;
   /** How many seen / read entries moved with the reader. */
   migrated: { seenCount: number; readCount: number };
 }
@@ -52,7 +67,7 @@ export interface SwitchResult {
  * Moves the reader's state into `to`. The new store is written before the mode cookie changes
  * and before the old store is cleared, so a failure at any step leaves the reader where they were.
  */
-export async function switchMode(jar: CookieJar, to: Mode): Promise<SwitchResult> {
+export async function switchMode(jar: CookieJar, to: StoreMode): Promise<SwitchResult> {
   const from = currentMode(jar);
   const target = openStore(to, jar);
   if (from === to) {
@@ -71,11 +86,12 @@ export async function switchMode(jar: CookieJar, to: Mode): Promise<SwitchResult
 }
 
 /** DELETE /api/session: forget the reader in every store, not just the current one. */
-export async function forgetReader(jar: CookieJar): Promise<{ cleared: Mode[]; failed: Partial<Record<Mode, string>> }> {
-  const cleared: Mode[] = [];
-  const failed: Partial<Record<Mode, string>> = {};
-  for (const mode of MODES) {
-    if (mode === "kv" && !kvStatus().configured) continue;
+export async function forgetReader(jar: CookieJar): Promise<{ cleared: StoreMode[]; failed: Partial<Record<StoreMode, string>> }> {
+  const cleared: StoreMode[] = [];
+  const failed: Partial<Record<StoreMode, string>> = {};
+  const modes: StoreMode[] = benchModesAllowed() ? [...MODES, "kv-textbook"] : [...MODES];
+  for (const mode of modes) {
+    if ((mode === "kv" || mode === "kv-textbook") && !kvStatus().configured) continue;
     try {
       await openStore(mode, jar).destroy();
       cleared.push(mode);

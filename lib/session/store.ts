@@ -38,7 +38,8 @@ export interface SessionDescription extends Counts {
 }
 
 export interface SessionStore {
-  readonly mode: Mode;
+  /** One of MODES, or a bench-only mode (lib/session/bench). */
+  readonly mode: string;
   /** Atomically pick up to `limit` unseen articles of `pool`, newest first, and record them as seen. */
   claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult>;
   /** Record that the reader opened `seq` (which also makes it seen). */
