@@ -1,7 +1,8 @@
 /**
  * npm test: lint, typecheck, production build, every Vitest suite (unit + API integration against
  * the built app with real Redis), then the Playwright suite in a real browser against 3 instances
- * behind the balancer. Ends with ONE line: `N passed, N failed[, N skipped]`,
+ * behind the balancer, then a quick run of the bench harness (a smoke test, no timing assertions).
+ * Ends with ONE line: `N passed, N failed[, N skipped]`,
  * totals over all suites, where lint, typecheck and build count as one check each.
  * Exit code 0 only when nothing failed.
  */
@@ -126,6 +127,17 @@ check("production build (next build)", () => {
 });
 vitest();
 playwright();
+check("bench harness smoke test (npm run bench -- --quick; no timing assertions)", () => {
+  const results = join(ROOT, "bench", "results", "quick.json");
+  rmSync(results, { force: true });
+  if (!run(bin("tsx"), ["--conditions=react-server", "scripts/bench.ts", "--quick"])) return false;
+  // The harness worked if every variant was driven and every figure was produced.
+  const report = JSON.parse(readFileSync(results, "utf8")) as { variants: Record<string, { requests: number }>; targets: unknown[] };
+  const variants = Object.entries(report.variants);
+  const driven = variants.length === 6 && variants.every(([, v]) => v.requests > 0) && report.targets.length === 9;
+  if (!driven) console.error(`bench quick run incomplete: ${JSON.stringify(Object.fromEntries(variants.map(([n, v]) => [n, v.requests])))}`);
+  return driven;
+});
 
 banner("summary");
 if (failures.length > 0) {

@@ -39,7 +39,8 @@ export interface KvBridge {
   url: string;
   port: number;
   stop(): Promise<void>;
-  stats(): { requests: number; commands: number };
+  /** Counters since start: HTTP requests, Redis commands, and commands by name (e.g. PING from health checks). */
+  stats(): { requests: number; commands: number; byCommand: Record<string, number> };
 }
 
 class RequestError extends Error {
@@ -143,10 +144,13 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
   ensureOpen();
   let requests = 0;
   let commands = 0;
+  const byCommand: Record<string, number> = {};
 
   const send = (command: Command) => {
     commands++;
-    options.onCommand?.(command[0]!.toUpperCase());
+    const name = command[0]!.toUpperCase();
+    byCommand[name] = (byCommand[name] ?? 0) + 1;
+    options.onCommand?.(name);
     ensureOpen();
     // withTypeMapping() does not reach sendCommand(), so the mapping is passed explicitly.
     return redis.sendCommand(command, { typeMapping: BINARY }) as Promise<Reply>;
@@ -244,7 +248,7 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    stats: () => ({ requests, commands }),
+    stats: () => ({ requests, commands, byCommand: { ...byCommand } }),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

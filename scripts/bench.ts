@@ -1,0 +1,233 @@
+/**
+ * npm run bench [-- --duration 20] [-- --quick]: what each session strategy costs, side by side,
+ * on the production cluster (3 instances + balancer + Redis + bridge, CATALOGUE_SIZE=10000,
+ * ALLOW_BASELINE_MODE=1). Loopback only, bounded, stops by itself.
+ *
+ * 1. Variants (baseline, cookie, kv, memory, memory-sticky, kv-textbook): 50 virtual readers each
+ *    POST /api/feed {"limit":10} back to back. Each variant's time is split over two rounds in
+ *    opposite orders, so machine drift hits every variant alike; the first round has a warm-up.
+ * 2. Parallel tabs: each reader sends 4 feed requests at once; duplicates per mode.
+ * 3. History: p50 latency for readers with 9,000 seen articles vs fresh ones.
+ * 4. Cookie bytes vs articles seen, in feed order and with a random subset opened.
+ * Prints every target with PASS/FAIL, writes bench/results/latest.json (+ a dated copy) and
+ * docs/benchmarks.md with SVG charts. --quick (5 s per variant) writes bench/results/quick.json
+ * only: a smoke test of the harness, run by npm test, with no timing assertion anywhere.
+ */
+import { parseArgs } from "node:util";
+import { cpus } from "node:os";
+import type { Histogram } from "hdr-histogram-js";
+import { startStack, type Stack } from "./lib/stack";
+import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
+import { emptyTally, newHistogram, runLoad, VirtualReader, type LoadTally } from "./lib/bench/driver";
+import { evaluateTargets, writeResults, type BenchResults, type VariantFigures } from "./lib/bench/report";
+import { ReaderClient } from "./lib/reader-client";
+
+const VARIANTS = [
+  { name: "baseline", mode: "baseline", policy: "round-robin" },
+  { name: "cookie", mode: "cookie", policy: "round-robin" },
+  { name: "kv", mode: "kv", policy: "round-robin" },
+  { name: "memory", mode: "memory", policy: "round-robin" },
+  { name: "memory-sticky", mode: "memory", policy: "sticky" },
+  { name: "kv-textbook", mode: "kv-textbook", policy: "round-robin" },
+] as const;
+type VariantName = (typeof VARIANTS)[number]["name"];
+
+const CATALOGUE_SIZE = 10_000;
+const ROUNDS = 2;
+
+function flags() {
+  const { values } = parseArgs({ options: { duration: { type: "string" }, quick: { type: "boolean", default: false }, readers: { type: "string" } } });
+  const quick = values.quick!;
+  const duration = Number(values.duration ?? (quick ? 5 : 20));
+  const readers = Number(values.readers ?? 50);
+  if (!Number.isFinite(duration) || duration <= 0 || duration > 300) throw new Error(`--duration must be 1..300 seconds, got ${values.duration}`);
+  if (!Number.isInteger(readers) || readers < 1 || readers > 200) throw new Error(`--readers must be 1..200, got ${values.readers}`);
+  return { quick, durationMs: duration * 1000, readers };
+}
+
+async function setPolicy(stack: Stack, policy: string): Promise<void> {
+  const response = await fetch(`${stack.url}/__cluster/policy`, { method: "PUT", body: JSON.stringify({ policy }) });
+  if (!response.ok) throw new Error(`could not set policy ${policy}: ${response.status}`);
+}
+
+async function readersIn(stack: Stack, mode: string, count: number): Promise<VirtualReader[]> {
+  const readers = Array.from({ length: count }, () => new VirtualReader(stack.url));
+  for (const reader of readers) {
+    const response = await reader.jar.setMode(mode);
+    if (response.status !== 200) throw new Error(`could not switch a reader to ${mode}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  return readers;
+}
+
+/** KV round trips so far, not counting the PINGs of the instances' health checks. */
+function kvRoundTrips(stack: Stack): number {
+  const stats = stack.kv.bridge?.stats();
+  return stats ? stats.requests - (stats.byCommand.PING ?? 0) : Number.NaN;
+}
+
+interface VariantRun {
+  readers: VirtualReader[];
+  histogram: Histogram;
+  tally: LoadTally;
+  kvRoundTrips: number;
+}
+
+async function runVariants(stack: Stack, readerCount: number, durationMs: number, warmupMs: number): Promise<Record<VariantName, VariantFigures>> {
+  const runs = new Map<VariantName, VariantRun>();
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? [...VARIANTS] : [...VARIANTS].reverse();
+    for (const variant of order) {
+      await setPolicy(stack, variant.policy);
+      let run = runs.get(variant.name);
+      if (!run) {
+        run = { readers: await readersIn(stack, variant.mode, readerCount), histogram: newHistogram(), tally: emptyTally(), kvRoundTrips: 0 };
+        runs.set(variant.name, run);
+        await runLoad(run.readers, { durationMs: warmupMs, histogram: null, tally: run.tally });
+      }
+      const tripsBefore = kvRoundTrips(stack);
+      await runLoad(run.readers, { durationMs: durationMs / ROUNDS, histogram: run.histogram, tally: run.tally });
+      run.kvRoundTrips += kvRoundTrips(stack) - tripsBefore;
+      console.log(`[bench] round ${round + 1}/${ROUNDS} ${variant.name.padEnd(13)} ${run.tally.requests} requests so far`);
+    }
+  }
+  await setPolicy(stack, "round-robin");
+  const figures = {} as Record<VariantName, VariantFigures>;
+  for (const [name, run] of runs) {
+    figures[name] = {
+      rps: round1(run.tally.requests / (run.tally.elapsedMs / 1000)),
+      p50: ms(run.histogram.getValueAtPercentile(50)),
+      p90: ms(run.histogram.getValueAtPercentile(90)),
+      p99: ms(run.histogram.getValueAtPercentile(99)),
+      errors: run.tally.errors,
+      repeats: run.readers.reduce((sum, r) => sum + r.repeats, 0),
+      kvRoundTripsPerRequest: round3(run.kvRoundTrips / run.tally.requests),
+      cookieBytes: Math.round(run.tally.cookieBytes / run.tally.requests),
+      requests: run.tally.requests,
+    };
+    await Promise.all(run.readers.map((r) => r.close()));
+  }
+  return figures;
+}
+
+/** Parallel tabs: every round, a reader sends 4 feed requests at once with the same cookies. */
+async function parallelDuplicates(stack: Stack, mode: string, readerCount: number, rounds: number): Promise<{ duplicates: number; articles: number }> {
+  let duplicates = 0;
+  let articles = 0;
+  await Promise.all(
+    Array.from({ length: readerCount }, async () => {
+      const reader = new ReaderClient(stack.url);
+      await reader.setMode(mode);
+      const received = new Set<string>();
+      for (let round = 0; round < rounds; round++) {
+        const pages = await Promise.all(Array.from({ length: 4 }, () => reader.feed(10)));
+        for (const page of pages) {
+          if (page.status !== 200) continue;
+          for (const article of page.body.articles) {
+            articles++;
+            if (received.has(article.id)) duplicates++;
+            received.add(article.id);
+          }
+        }
+      }
+    }),
+  );
+  return { duplicates, articles };
+}
+
+/** p50 of fresh readers vs readers who have already been shown 9,000 articles, in one mode. */
+async function historyRatio(stack: Stack, mode: string, readerCount: number, requestsPerReader: number) {
+  const measure = async (readers: VirtualReader[]) => {
+    const histogram = newHistogram();
+    await runLoad(readers, { requestsPerReader, histogram, tally: emptyTally() });
+    return ms(histogram.getValueAtPercentile(50));
+  };
+  const seasoned = await readersIn(stack, mode, readerCount);
+  await Promise.all(
+    seasoned.map(async (reader) => {
+      for (let i = 0; i < 180; i++) {
+        const response = await reader.jar.feed(50); // 180 x 50 = 9,000 seen
+        if (response.status !== 200) throw new Error(`seeding history failed: ${response.status}`);
+      }
+    }),
+  );
+  const fresh = await readersIn(stack, mode, readerCount);
+  // Fresh, seasoned, fresh, seasoned: drift hits both.
+  const freshP50 = [await measure(fresh)];
+  const seasonedP50 = [await measure(seasoned)];
+  freshP50.push(await measure(fresh));
+  seasonedP50.push(await measure(seasoned));
+  await Promise.all([...fresh, ...seasoned].map((r) => r.close()));
+  const p50At0 = median(freshP50);
+  const p50At9000 = median(seasonedP50);
+  return { p50At0, p50At9000, ratio: round3(p50At9000 / p50At0) };
+}
+
+const ms = (micros: number) => round3(micros / 1000);
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const options = flags();
+  const started = Date.now();
+  console.log(`[bench] ${options.quick ? "quick " : ""}run: ${options.readers} readers, ${options.durationMs / 1000} s per variant, ${CATALOGUE_SIZE} articles`);
+  const stack = await startStack({
+    instances: 3,
+    port: 0,
+    policy: "round-robin",
+    env: { CATALOGUE_SIZE: String(CATALOGUE_SIZE), ALLOW_BASELINE_MODE: "1" },
+    log: (line) => line.startsWith("[newsroom]") && console.log(line),
+  });
+  try {
+    if (!stack.kv.bridge) throw new Error("the bench needs the local Redis + KV bridge (unset KV_REST_API_URL to use them)");
+    const variants = await runVariants(stack, options.readers, options.durationMs, options.quick ? 1000 : 3000);
+    console.log("[bench] parallel tabs…");
+    const parallelReaders = options.quick ? 10 : options.readers;
+    const parallelRounds = options.quick ? 5 : 10;
+    const parallel = {
+      kv: await parallelDuplicates(stack, "kv", parallelReaders, parallelRounds),
+      kvTextbook: await parallelDuplicates(stack, "kv-textbook", parallelReaders, parallelRounds),
+      cookie: await parallelDuplicates(stack, "cookie", parallelReaders, parallelRounds),
+    };
+    console.log("[bench] history: 0 vs 9,000 seen…");
+    const historyReaders = options.quick ? 4 : 10;
+    const historyRequests = options.quick ? 20 : 60;
+    const history = { kv: await historyRatio(stack, "kv", historyReaders, historyRequests), cookie: await historyRatio(stack, "cookie", historyReaders, historyRequests) };
+    console.log("[bench] cookie bytes vs history…");
+    const steps = Array.from({ length: 11 }, (_, i) => i * 1000);
+    const password = process.env.SESSION_SECRET ?? "bench-cookie-curve-password-at-least-32-chars";
+    const inOrder = await inFeedOrder(CATALOGUE_SIZE, steps, password);
+    const opened = await randomOpened(CATALOGUE_SIZE, steps, password);
+
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      quick: options.quick,
+      machine: { cpus: cpus().length, node: process.version, cpuModel: cpus()[0]?.model ?? "unknown" },
+      settings: { readers: options.readers, secondsPerVariant: options.durationMs / 1000, rounds: ROUNDS, catalogueSize: CATALOGUE_SIZE, instances: 3 },
+      variants,
+      ratios: {
+        cookie: round3(variants.cookie.rps / variants.baseline.rps),
+        kv: round3(variants.kv.rps / variants.baseline.rps),
+        kvTextbook: round3(variants["kv-textbook"].rps / variants.baseline.rps),
+      },
+      parallelDuplicates: { kv: parallel.kv.duplicates, kvTextbook: parallel.kvTextbook.duplicates, cookie: parallel.cookie.duplicates },
+      parallelArticles: { kv: parallel.kv.articles, kvTextbook: parallel.kvTextbook.articles, cookie: parallel.cookie.articles },
+      historyLatencyRatio: Math.max(history.kv.ratio, history.cookie.ratio),
+      history,
+      cookieBytes: { inOrder10k: inOrder.at(-1)!.setCookieBytes, randomHalf10k: opened[5]!.setCookieBytes },
+      cookieCurve: { inOrder, randomOpened: opened },
+      wallSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    const targets = evaluateTargets(results);
+    for (const target of targets) console.log(`${target.pass ? "PASS" : "FAIL"}  ${target.label}: ${target.measured}`);
+    const written = writeResults(results, targets);
+    console.log(`[bench] wrote ${written.join(", ")}`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[bench] failed: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,190 @@
+/** The bench's outputs: targets with PASS/FAIL, bench/results/*.json, docs/benchmarks.md and its SVG charts. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../build";
+import type { CookiePoint } from "./cookie-curve";
+
+export interface VariantFigures {
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+  repeats: number;
+  kvRoundTripsPerRequest: number;
+  cookieBytes: number;
+  requests: number;
+}
+
+interface HistoryFigures {
+  p50At0: number;
+  p50At9000: number;
+  ratio: number;
+}
+
+export interface BenchResults {
+  date: string;
+  quick: boolean;
+  machine: { cpus: number; node: string; cpuModel: string };
+  settings: { readers: number; secondsPerVariant: number; rounds: number; catalogueSize: number; instances: number };
+  variants: Record<string, VariantFigures>;
+  ratios: { cookie: number; kv: number; kvTextbook: number };
+  parallelDuplicates: { kv: number; kvTextbook: number; cookie: number };
+  parallelArticles: { kv: number; kvTextbook: number; cookie: number };
+  historyLatencyRatio: number;
+  history: { kv: HistoryFigures; cookie: HistoryFigures };
+  cookieBytes: { inOrder10k: number; randomHalf10k: number };
+  cookieCurve: { inOrder: CookiePoint[]; randomOpened: CookiePoint[] };
+  wallSeconds: number;
+}
+
+export interface Target {
+  label: string;
+  measured: string;
+  pass: boolean;
+}
+
+export function evaluateTargets(r: BenchResults): Target[] {
+  const v = r.variants;
+  return [
+    { label: "cookie rps >= 0.90 x baseline", measured: `${r.ratios.cookie}`, pass: r.ratios.cookie >= 0.9 },
+    { label: "kv rps >= 0.75 x baseline", measured: `${r.ratios.kv}`, pass: r.ratios.kv >= 0.75 },
+    { label: "kv: exactly 1.0 KV round trip per feed request", measured: `${v.kv!.kvRoundTripsPerRequest}`, pass: v.kv!.kvRoundTripsPerRequest === 1 },
+    { label: "kv faster than kv-textbook (rps)", measured: `${v.kv!.rps} vs ${v["kv-textbook"]!.rps}`, pass: v.kv!.rps > v["kv-textbook"]!.rps },
+    { label: "kv: 0 repeats", measured: `${v.kv!.repeats}`, pass: v.kv!.repeats === 0 },
+    { label: "kv: 0 parallel duplicates", measured: `${r.parallelDuplicates.kv}`, pass: r.parallelDuplicates.kv === 0 },
+    { label: "history latency ratio (p50 at 9,000 seen / at 0) <= 1.2", measured: `${r.historyLatencyRatio}`, pass: r.historyLatencyRatio <= 1.2 },
+    { label: "cookie <= 512 B after 10k in feed order", measured: `${r.cookieBytes.inOrder10k} B`, pass: r.cookieBytes.inOrder10k <= 512 },
+    { label: "cookie <= 3 KB after a random half of 10k opened", measured: `${r.cookieBytes.randomHalf10k} B`, pass: r.cookieBytes.randomHalf10k <= 3000 },
+  ];
+}
+
+export function writeResults(results: BenchResults, targets: Target[]): string[] {
+  const dir = join(ROOT, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify({ ...results, targets }, null, 2)}\n`;
+  if (results.quick) {
+    // A smoke run never replaces the published figures.
+    writeFileSync(join(dir, "quick.json"), json);
+    return ["bench/results/quick.json"];
+  }
+  const dated = `${results.date.slice(0, 19).replace(/:/g, "-")}.json`;
+  writeFileSync(join(dir, "latest.json"), json);
+  writeFileSync(join(dir, dated), json);
+  const docs = join(ROOT, "docs");
+  mkdirSync(docs, { recursive: true });
+  const names = Object.keys(results.variants);
+  writeFileSync(join(docs, "bench-throughput.svg"), barChart("Throughput (requests/s, higher is better)", names, names.map((n) => results.variants[n]!.rps)));
+  writeFileSync(join(docs, "bench-p99.svg"), barChart("p99 latency (ms, lower is better)", names, names.map((n) => results.variants[n]!.p99)));
+  writeFileSync(join(docs, "bench-cookie-bytes.svg"), cookieChart(results.cookieCurve));
+  writeFileSync(join(docs, "benchmarks.md"), markdown(results, targets, dated));
+  return ["bench/results/latest.json", `bench/results/${dated}`, "docs/benchmarks.md", "docs/bench-*.svg"];
+}
+
+const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+
+function barChart(title: string, labels: string[], values: number[]): string {
+  const width = 640;
+  const rowHeight = 30;
+  const left = 130;
+  const height = 50 + labels.length * rowHeight;
+  const max = Math.max(...values, 1);
+  const bars = labels
+    .map((label, i) => {
+      const y = 40 + i * rowHeight;
+      const w = ((width - left - 90) * values[i]!) / max;
+      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(label)}</text><rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="20" fill="#0284c7"/><text x="${left + w + 6}" y="${y + 15}">${values[i]}</text>`;
+    })
+    .join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="#fff"/><text x="10" y="22" font-weight="bold">${escape(title)}</text>${bars}</svg>\n`;
+}
+
+function cookieChart(curve: BenchResults["cookieCurve"]): string {
+  const width = 640;
+  const height = 320;
+  const pad = { left: 60, right: 20, top: 40, bottom: 45 };
+  const maxX = Math.max(...curve.inOrder.map((p) => p.articles));
+  const maxY = 4096;
+  const x = (v: number) => pad.left + ((width - pad.left - pad.right) * v) / maxX;
+  const y = (v: number) => height - pad.bottom - ((height - pad.top - pad.bottom) * v) / maxY;
+  const line = (points: CookiePoint[], colour: string) =>
+    `<polyline fill="none" stroke="${colour}" stroke-width="2.5" points="${points.map((p) => `${x(p.articles).toFixed(1)},${y(p.setCookieBytes).toFixed(1)}`).join(" ")}"/>`;
+  const ticks = [0, 1024, 2048, 3072, 4096].map((t) => `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(t)}" y2="${y(t)}" stroke="#e4e4e7"/><text x="${pad.left - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`).join("");
+  const xTicks = [0, 2500, 5000, 7500, 10000].map((t) => `<text x="${x(t)}" y="${height - pad.bottom + 18}" text-anchor="middle">${t}</text>`).join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="#fff"/><text x="10" y="22" font-size="13" font-weight="bold">Session cookie (Set-Cookie bytes) vs articles, 10,000-article catalogue</text>${ticks}${xTicks}<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(4096)}" y2="${y(4096)}" stroke="#dc2626" stroke-dasharray="4 3"/><text x="${width - pad.right}" y="${y(4096) - 5}" text-anchor="end" fill="#dc2626">browser limit 4,096</text>${line(curve.inOrder, "#059669")}${line(curve.randomOpened, "#d97706")}<text x="${pad.left + 8}" y="${height - 8}" fill="#059669">— seen in feed order</text><text x="${pad.left + 190}" y="${height - 8}" fill="#d97706">— all seen, then a random k opened</text></svg>\n`;
+}
+
+function markdown(r: BenchResults, targets: Target[], dated: string): string {
+  const rows = Object.entries(r.variants)
+    .map(([name, v]) => `| \`${name}\` | ${v.rps} | ${v.p50} | ${v.p90} | ${v.p99} | ${v.errors} | ${v.repeats} | ${v.kvRoundTripsPerRequest} | ${v.cookieBytes} | ${v.requests} |`)
+    .join("\n");
+  const curveRows = r.cookieCurve.inOrder.map((p, i) => `| ${p.articles} | ${p.setCookieBytes} (${p.valueBytes}) | ${r.cookieCurve.randomOpened[i]!.setCookieBytes} (${r.cookieCurve.randomOpened[i]!.valueBytes}) |`).join("\n");
+  return `# Benchmarks
+
+Generated by \`npm run bench\` on ${r.date.slice(0, 10)} from [\`bench/results/${dated}\`](../bench/results/${dated}) (also \`latest.json\`).
+Do not edit by hand: run the bench again.
+
+**Setup.** ${r.settings.instances} production instances behind the balancer, Redis behind the KV bridge, all on one machine
+(${r.machine.cpus} CPUs, ${escape(r.machine.cpuModel)}, Node ${r.machine.node}) together with the load driver, so absolute figures are
+modest and the *ratios* are what to read. ${r.settings.readers} virtual readers, each with its own cookie jar and keep-alive
+connection, send \`POST /api/feed {"limit":10}\` back to back; ${r.settings.secondsPerVariant} s per variant, split over ${r.settings.rounds} rounds
+in opposite orders after a warm-up; catalogue of ${r.settings.catalogueSize} articles. Latency in ms.
+
+## Targets
+
+| target | measured | |
+|---|---|---|
+${targets.map((t) => `| ${t.label} | ${t.measured} | ${t.pass ? "PASS" : "**FAIL**"} |`).join("\n")}
+
+## Variants
+
+| variant | req/s | p50 | p90 | p99 | errors | repeats | KV round trips / request | session cookie B / request | requests |
+|---|---|---|---|---|---|---|---|---|---|
+${rows}
+
+Ratios to \`baseline\` throughput: cookie **${r.ratios.cookie}**, kv **${r.ratios.kv}**, kv-textbook **${r.ratios.kvTextbook}**.
+
+- \`baseline\`: the same handler and selection with a store that records nothing, so its repeats are expected.
+- \`memory\` under round-robin repeats: that is the bug. \`memory-sticky\` does not, while no instance dies.
+- \`kv-textbook\`: GET the whole session JSON, change it, SET it with an expiry (connect-redis / flask-session).
+- KV round trips are counted at the bridge, leaving out the health checks' PINGs.
+
+![Throughput by variant](bench-throughput.svg)
+
+![p99 latency by variant](bench-p99.svg)
+
+## Parallel tabs
+
+Each reader sends 4 feed requests at once, round after round; an article delivered twice to one reader is a duplicate.
+
+| mode | duplicates | articles delivered |
+|---|---|---|
+| \`kv\` | ${r.parallelDuplicates.kv} | ${r.parallelArticles.kv} |
+| \`kv-textbook\` | ${r.parallelDuplicates.kvTextbook} | ${r.parallelArticles.kvTextbook} |
+| \`cookie\` | ${r.parallelDuplicates.cookie} | ${r.parallelArticles.cookie} |
+
+kv claims in one atomic Lua script; kv-textbook and cookie read, change and write back, so parallel requests race
+(the last write wins).
+
+## History
+
+p50 feed latency for readers already shown 9,000 articles vs fresh readers (fresh, seasoned, fresh, seasoned; median):
+
+| mode | p50 at 0 | p50 at 9,000 | ratio |
+|---|---|---|---|
+| \`kv\` | ${r.history.kv.p50At0} | ${r.history.kv.p50At9000} | ${r.history.kv.ratio} |
+| \`cookie\` | ${r.history.cookie.p50At0} | ${r.history.cookie.p50At9000} | ${r.history.cookie.ratio} |
+
+The headline \`historyLatencyRatio\` is the larger of the two: ${r.historyLatencyRatio}.
+
+## Cookie bytes
+
+Set-Cookie bytes (sealed value in brackets), measured on the real CookieStore and iron-session seal:
+
+| articles | seen in feed order | all seen, then this many opened at random |
+|---|---|---|
+${curveRows}
+
+![Cookie bytes vs articles](bench-cookie-bytes.svg)
+`;
+}
