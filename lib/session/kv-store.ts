@@ -4,18 +4,15 @@
  * parallel requests of one reader never receive the same article, and any instance can serve
  * any request. Instance loss loses nothing; a KV outage fails requests closed (503).
  */
-import { randomBytes } from "node:crypto";
 import type { VercelKV } from "@vercel/kv";
-import { sealData, unsealData } from "iron-session";
 import type { CandidatePool } from "../news/feed-selection";
 import type { SessionPassword } from "./config";
 import { COOKIE_NAMES } from "./cookies";
 import { withKv } from "./kv-client";
 import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT, sessionKeys } from "./kv-scripts";
+import { SealedSessionId } from "./sealed-session-id";
 import { SeqSet } from "./seq-set";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "./store";
-
-const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 
 function hexOf(set: SeqSet): string {
   return Buffer.from(set.toBytes()).toString("hex");
@@ -27,17 +24,19 @@ function setFromHex(hex: unknown): SeqSet {
 
 export class KvStore implements SessionStore {
   readonly mode = "kv" as const;
-  private sid: string | null | undefined;
+  private readonly sid: SealedSessionId;
 
   constructor(
-    private readonly jar: CookieJar,
-    private readonly password: SessionPassword,
+    jar: CookieJar,
+    password: SessionPassword,
     private readonly options: CookieOptions,
     private readonly run: <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T> = withKv,
-  ) {}
+  ) {
+    this.sid = new SealedSessionId(jar, COOKIE_NAMES.kvSession, password, options);
+  }
 
   async claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult> {
-    const keys = await this.keysForWrite();
+    const keys = sessionKeys(await this.sid.forWrite());
     const maskHex = pool.members ? hexOf(pool.members) : "";
     const reply = await this.run((kv) =>
       kv.eval<(string | number)[], number[]>(CLAIM_SCRIPT, [keys.seen, keys.read], [limit, pool.maxSeq, this.options.maxAge, maskHex]),
@@ -47,7 +46,7 @@ export class KvStore implements SessionStore {
   }
 
   async markRead(seq: number): Promise<Counts> {
-    const keys = await this.keysForWrite();
+    const keys = sessionKeys(await this.sid.forWrite());
     const [seenCount, readCount] = await this.run((kv) =>
       kv.eval<number[], number[]>(MARK_READ_SCRIPT, [keys.seen, keys.read], [seq, this.options.maxAge]),
     );
@@ -72,7 +71,7 @@ export class KvStore implements SessionStore {
 
   /** Under a fresh session id: a copied old cookie can never point at the new state. */
   async replace(snapshot: SessionSnapshot): Promise<void> {
-    const sid = await this.startNewSession();
+    const sid = await this.sid.startNew();
     const keys = sessionKeys(sid);
     await this.run((kv) =>
       kv.eval(REPLACE_SCRIPT, [keys.seen, keys.read], [hexOf(snapshot.seen), hexOf(snapshot.read), this.options.maxAge]),
@@ -80,18 +79,17 @@ export class KvStore implements SessionStore {
   }
 
   async destroy(): Promise<void> {
-    const sid = await this.currentSid();
+    const sid = await this.sid.current();
     if (sid) {
       const keys = sessionKeys(sid);
       await this.run((kv) => kv.del(keys.seen, keys.read));
     }
-    this.jar.delete(COOKIE_NAMES.kvSession);
-    this.sid = null;
+    this.sid.forget();
   }
 
   /** Both bitmaps, TTL and size in one read-only round trip; null when the reader has no kv session. */
   private async fetchState() {
-    const sid = await this.currentSid();
+    const sid = await this.sid.current();
     if (!sid) return null;
     const keys = sessionKeys(sid);
     const [seenHex, readHex, pttl, seenBytes, readBytes, seenMemory, readMemory] = await this.run((kv) =>
@@ -110,40 +108,5 @@ export class KvStore implements SessionStore {
         { key: keys.read, valueBytes: Number(readBytes), memoryBytes: memory(readMemory) },
       ],
     };
-  }
-
-  /** The session id from the sealed cookie; a missing, tampered or expired seal means none. */
-  private async currentSid(): Promise<string | null> {
-    if (this.sid !== undefined) return this.sid;
-    const value = this.jar.get(COOKIE_NAMES.kvSession);
-    this.sid = null;
-    if (value) {
-      try {
-        const data = await unsealData<{ sid?: unknown }>(value, { password: this.password, ttl: this.options.maxAge });
-        if (typeof data.sid === "string" && SESSION_ID.test(data.sid)) this.sid = data.sid;
-      } catch {
-        // Malformed seal: treated as no session, like a missing cookie.
-      }
-    }
-    return this.sid;
-  }
-
-  private async keysForWrite(): Promise<{ seen: string; read: string }> {
-    const sid = (await this.currentSid()) ?? (await this.startNewSession());
-    // Re-seal on every write so the cookie's expiry slides with the Redis TTL.
-    await this.writeCookie(sid);
-    return sessionKeys(sid);
-  }
-
-  private async startNewSession(): Promise<string> {
-    const sid = randomBytes(16).toString("base64url");
-    await this.writeCookie(sid);
-    this.sid = sid;
-    return sid;
-  }
-
-  private async writeCookie(sid: string): Promise<void> {
-    const seal = await sealData({ sid }, { password: this.password, ttl: this.options.maxAge });
-    this.jar.set(COOKIE_NAMES.kvSession, seal, this.options);
   }
 }

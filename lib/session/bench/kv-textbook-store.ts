@@ -5,17 +5,15 @@
  * not atomic: two parallel requests of one reader both read the old value, both pick the same
  * articles, and the last SET wins. That is the comparison kv mode's one Lua script is measured against.
  */
-import { randomBytes } from "node:crypto";
 import type { VercelKV } from "@vercel/kv";
-import { sealData, unsealData } from "iron-session";
 import { countUnseen, selectUnseen, type CandidatePool } from "../../news/feed-selection";
 import type { SessionPassword } from "../config";
 import { withKv } from "../kv-client";
+import { SealedSessionId } from "../sealed-session-id";
 import { SeqSet } from "../seq-set";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 
 export const TEXTBOOK_COOKIE = "nr_tb";
-const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /** The session object as a textbook app would keep it: plain lists of ids. */
 interface TextbookSession {
@@ -25,17 +23,20 @@ interface TextbookSession {
 
 export class KvTextbookStore implements SessionStore {
   readonly mode = "kv-textbook" as const;
-  private sid: string | null | undefined;
+  private readonly sid: SealedSessionId;
 
   constructor(
-    private readonly jar: CookieJar,
-    private readonly password: SessionPassword,
+    jar: CookieJar,
+    password: SessionPassword,
     private readonly options: CookieOptions,
     private readonly run: <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T> = withKv,
-  ) {}
+  ) {
+    // The same sealed-id cookie as kv mode, so the two differ only in how they use Redis.
+    this.sid = new SealedSessionId(jar, TEXTBOOK_COOKIE, password, options);
+  }
 
   async claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult> {
-    const key = await this.keyForWrite();
+    const key = textbookKey(await this.sid.forWrite());
     const session = await this.load(key); // round trip 1
     const seen = SeqSet.of(session.seen);
     const seqs = selectUnseen(seen, pool, limit);
@@ -45,7 +46,7 @@ export class KvTextbookStore implements SessionStore {
   }
 
   async markRead(seq: number): Promise<Counts> {
-    const key = await this.keyForWrite();
+    const key = textbookKey(await this.sid.forWrite());
     const session = await this.load(key);
     const seen = SeqSet.of([...session.seen, seq]);
     const read = SeqSet.of([...session.read, seq]);
@@ -59,19 +60,19 @@ export class KvTextbookStore implements SessionStore {
   }
 
   async snapshot(): Promise<SessionSnapshot> {
-    const sid = await this.currentSid();
+    const sid = await this.sid.current();
     const session = sid ? await this.load(textbookKey(sid)) : { seen: [], read: [] };
     return { seen: SeqSet.of(session.seen), read: SeqSet.of(session.read) };
   }
 
   async replace(snapshot: SessionSnapshot): Promise<void> {
-    await this.save(await this.keyForWrite(), { seen: [...snapshot.seen.ascending()], read: [...snapshot.read.ascending()] });
+    await this.save(textbookKey(await this.sid.forWrite()), { seen: [...snapshot.seen.ascending()], read: [...snapshot.read.ascending()] });
   }
 
   async destroy(): Promise<void> {
-    const sid = await this.currentSid();
+    const sid = await this.sid.current();
     if (sid) await this.run((kv) => kv.del(textbookKey(sid)));
-    this.jar.delete(TEXTBOOK_COOKIE);
+    this.sid.forget();
   }
 
   private async load(key: string): Promise<TextbookSession> {
@@ -83,29 +84,6 @@ export class KvTextbookStore implements SessionStore {
 
   private async save(key: string, session: TextbookSession): Promise<void> {
     await this.run((kv) => kv.set(key, JSON.stringify(session), { ex: this.options.maxAge }));
-  }
-
-  private async currentSid(): Promise<string | null> {
-    if (this.sid !== undefined) return this.sid;
-    const value = this.jar.get(TEXTBOOK_COOKIE);
-    this.sid = null;
-    if (value) {
-      try {
-        const data = await unsealData<{ sid?: unknown }>(value, { password: this.password, ttl: this.options.maxAge });
-        if (typeof data.sid === "string" && SESSION_ID.test(data.sid)) this.sid = data.sid;
-      } catch {
-        // A bad seal is no session, as in kv mode.
-      }
-    }
-    return this.sid;
-  }
-
-  private async keyForWrite(): Promise<string> {
-    const sid = (await this.currentSid()) ?? randomBytes(16).toString("base64url");
-    this.sid = sid;
-    const seal = await sealData({ sid }, { password: this.password, ttl: this.options.maxAge });
-    this.jar.set(TEXTBOOK_COOKIE, seal, this.options);
-    return textbookKey(sid);
   }
 }
 
