@@ -71,72 +71,69 @@ async function repeatTotal(page: Page): Promise<number> {
   return Number(await page.getByTestId("timeline-repeat-total").getAttribute("data-count"));
 }
 
-async function feedShot(shooter: Shooter, colorScheme: "light" | "dark", name: string): Promise<void> {
+/** A fresh browser context on the feed in `mode`; closed whatever happens in `body`. */
+async function onFeed(shooter: Shooter, mode: Mode, body: (page: Page) => Promise<void>, colorScheme: "light" | "dark" = "light"): Promise<void> {
   const { context, page } = await shooter.context(colorScheme);
-  await openFeed(page);
-  await shooter.save(page, name);
-  await context.close();
+  try {
+    await openFeed(page);
+    if (mode !== "cookie") await switchMode(page, mode);
+    await body(page);
+  } finally {
+    await context.close();
+  }
 }
 
-async function memoryRepeatsShot(shooter: Shooter): Promise<void> {
-  const { context, page } = await shooter.context();
-  await openFeed(page);
-  await switchMode(page, "memory");
-  for (let i = 0; i < 6 && (await repeatTotal(page)) === 0; i++) await more(page);
-  check((await repeatTotal(page)) > 0, "memory mode under round-robin showed no repeat in 6 loads");
-  await openTimeline(page);
-  // The first red card just under the header, the red timeline row below.
-  await page.locator('[data-testid="article-card"][data-repeat="true"]').first().evaluate((card) => window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 150));
-  await shooter.save(page, "timeline-memory-repeats.png");
-  await context.close();
-}
+const feedShot = (shooter: Shooter, colorScheme: "light" | "dark", name: string) => onFeed(shooter, "cookie", (page) => shooter.save(page, name), colorScheme);
 
-async function kvInstanceStopShot(shooter: Shooter): Promise<void> {
-  const { context, page } = await shooter.context();
-  await openFeed(page);
-  await switchMode(page, "kv");
-  await more(page);
-  await more(page);
-  // Stop b from the cluster page, as a visitor would, so the stop shows in the timeline.
-  await page.getByTestId("nav-cluster").click();
-  const stop = page.getByTestId("instance-stop-b");
-  await stop.click();
-  await page.locator('[data-testid="instance-row"][data-instance="b"][data-status="down"]').waitFor();
-  await page.getByTestId("nav-feed").click();
-  await page.getByTestId("more-stories").waitFor();
-  for (let i = 0; i < 3; i++) await more(page);
-  check((await repeatTotal(page)) === 0, "kv mode repeated an article across the instance stop");
-  await openTimeline(page);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await shooter.save(page, "timeline-kv-instance-stop.png");
-  await shooter.admin("POST", "/instances/b/start");
-  await context.close();
-}
+const memoryRepeatsShot = (shooter: Shooter) =>
+  onFeed(shooter, "memory", async (page) => {
+    for (let i = 0; i < 6 && (await repeatTotal(page)) === 0; i++) await more(page);
+    check((await repeatTotal(page)) > 0, "memory mode under round-robin showed no repeat in 6 loads");
+    await openTimeline(page);
+    // The first red card just under the header, the red timeline row below.
+    await page.locator('[data-testid="article-card"][data-repeat="true"]').first().evaluate((card) => window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 150));
+    await shooter.save(page, "timeline-memory-repeats.png");
+  });
 
-async function inspectorShot(shooter: Shooter, mode: Mode, name: string): Promise<void> {
-  const { context, page } = await shooter.context();
-  await openFeed(page);
-  if (mode !== "cookie") await switchMode(page, mode);
-  for (let i = 0; i < 3; i++) await more(page);
-  await page.getByTestId("nav-inspector").click();
-  await page.locator(`[data-testid="inspector"][data-mode="${mode}"]`).waitFor();
-  if (mode === "memory") await page.getByTestId("memory-verdict").waitFor();
-  await shooter.save(page, name);
-  await context.close();
-}
+const kvInstanceStopShot = (shooter: Shooter) =>
+  onFeed(shooter, "kv", async (page) => {
+    await more(page);
+    await more(page);
+    // Stop b from the cluster page, as a visitor would, so the stop shows in the timeline.
+    await page.getByTestId("nav-cluster").click();
+    await page.getByTestId("instance-stop-b").click();
+    try {
+      await page.locator('[data-testid="instance-row"][data-instance="b"][data-status="down"]').waitFor();
+      await page.getByTestId("nav-feed").click();
+      await page.getByTestId("more-stories").waitFor();
+      for (let i = 0; i < 3; i++) await more(page);
+      check((await repeatTotal(page)) === 0, "kv mode repeated an article across the instance stop");
+      await openTimeline(page);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shooter.save(page, "timeline-kv-instance-stop.png");
+    } finally {
+      await shooter.admin("POST", "/instances/b/start"); // leave a running demo as it was
+    }
+  });
 
-async function clusterShot(shooter: Shooter): Promise<void> {
-  const { context, page } = await shooter.context();
-  await openFeed(page);
-  await switchMode(page, "memory");
-  await more(page);
-  await page.getByTestId("nav-cluster").click();
-  await page.getByTestId("instances").waitFor();
-  // Wait for a health check to report the memory readers, so the column is not all dashes.
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="instance-row"] td:nth-of-type(5)')].some((cell) => /\d/.test(cell.textContent ?? "")));
-  await shooter.save(page, "cluster.png");
-  await context.close();
-}
+const inspectorShot = (shooter: Shooter, mode: Mode, name: string) =>
+  onFeed(shooter, mode, async (page) => {
+    for (let i = 0; i < 3; i++) await more(page);
+    await page.getByTestId("nav-inspector").click();
+    await page.locator(`[data-testid="inspector"][data-mode="${mode}"]`).waitFor();
+    if (mode === "memory") await page.getByTestId("memory-verdict").waitFor();
+    await shooter.save(page, name);
+  });
+
+const clusterShot = (shooter: Shooter) =>
+  onFeed(shooter, "memory", async (page) => {
+    await more(page);
+    await page.getByTestId("nav-cluster").click();
+    await page.getByTestId("instances").waitFor();
+    // Wait for a health check to report the memory readers, so the column is not all dashes.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="instance-row"] td:nth-of-type(5)')].some((cell) => /\d/.test(cell.textContent ?? "")));
+    await shooter.save(page, "cluster.png");
+  });
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { url: { type: "string" } } });
