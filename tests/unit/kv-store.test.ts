@@ -1,7 +1,7 @@
 /** kv-specific guarantees, against real Redis through the real bridge and @vercel/kv client. */
 import { createClient as createKv } from "@vercel/kv";
 import { createClient as createRedis } from "redis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { CandidatePool } from "@/lib/news/feed-selection";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
 import { KvUnavailableError } from "@/lib/session/errors";
@@ -62,7 +62,7 @@ describe("kv store", () => {
     await countedStore(jar).claimUnseen(POOL, 50);
     const cookie = jar.get(COOKIE_NAMES.kvSession)!;
     expect(cookie.startsWith("Fe26.2*")).toBe(true);
-    expect(cookie.length).toBeLessThan(300);
+    expect(cookie.length).toBeLessThan(320); // a sealed {sid, iat}: 308 B
     const { details } = await countedStore(jar).describe();
     const [seenKey, readKey] = details.keys as string[];
     expect(seenKey).toMatch(/^newsroom:\{[A-Za-z0-9_-]{22}\}:seen$/);
@@ -73,6 +73,23 @@ describe("kv store", () => {
     const [seenUsage] = details.usage as { key: string; valueBytes: number; memoryBytes: number | null }[];
     expect(seenUsage).toMatchObject({ key: seenKey, valueBytes: await redis.strLen(seenKey!), memoryBytes: await redis.memoryUsage(seenKey!) });
     expect(details.ttlMs).toBeGreaterThan(0);
+  });
+
+  it("re-seals its cookie only once the seal is older than a tenth of the TTL (at most an hour)", async () => {
+    const jar = new TestJar();
+    const options = { ...TEST_COOKIE_OPTIONS, maxAge: 50 }; // refresh after 5 s
+    await countedStore(jar, options).claimUnseen(POOL, 1);
+    const first = jar.get(COOKIE_NAMES.kvSession);
+    await countedStore(jar, options).claimUnseen(POOL, 1);
+    expect(jar.get(COOKIE_NAMES.kvSession), "no re-seal for a fresh seal").toBe(first);
+    vi.useFakeTimers({ now: Date.now() + 6_000, toFake: ["Date"] });
+    try {
+      await countedStore(jar, options).claimUnseen(POOL, 1);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(jar.get(COOKIE_NAMES.kvSession), "re-sealed once older than 5 s").not.toBe(first);
+    expect((await countedStore(jar, options).describe()).seenCount).toBe(3);
   });
 
   it("slides the TTL on every write", async () => {
