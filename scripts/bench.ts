@@ -36,13 +36,19 @@ const CATALOGUE_SIZE = 10_000;
 const ROUNDS = 2;
 
 function flags() {
-  const { values } = parseArgs({ options: { duration: { type: "string" }, quick: { type: "boolean", default: false }, readers: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { duration: { type: "string" }, quick: { type: "boolean", default: false }, readers: { type: "string" }, only: { type: "string" } },
+  });
   const quick = values.quick!;
   const duration = Number(values.duration ?? (quick ? 5 : 20));
   const readers = Number(values.readers ?? 50);
   if (!Number.isFinite(duration) || duration <= 0 || duration > 300) throw new Error(`--duration must be 1..300 seconds, got ${values.duration}`);
   if (!Number.isInteger(readers) || readers < 1 || readers > 200) throw new Error(`--readers must be 1..200, got ${values.readers}`);
-  return { quick, durationMs: duration * 1000, readers };
+  // --only cookie,kv: a focused run for profiling; the baseline is always included, nothing is written.
+  const only = values.only ? new Set(["baseline", ...values.only.split(",")]) : null;
+  const unknown = only ? [...only].filter((name) => !VARIANTS.some((v) => v.name === name)) : [];
+  if (unknown.length > 0) throw new Error(`--only: unknown variant(s) ${unknown.join(", ")}; variants are ${VARIANTS.map((v) => v.name).join(", ")}`);
+  return { quick, durationMs: duration * 1000, readers, only };
 }
 
 async function setPolicy(stack: Stack, policy: string): Promise<void> {
@@ -72,10 +78,11 @@ interface VariantRun {
   kvRoundTrips: number;
 }
 
-async function runVariants(stack: Stack, readerCount: number, durationMs: number, warmupMs: number): Promise<Record<VariantName, VariantFigures>> {
+async function runVariants(stack: Stack, readerCount: number, durationMs: number, warmupMs: number, only: Set<string> | null): Promise<Record<VariantName, VariantFigures>> {
   const runs = new Map<VariantName, VariantRun>();
+  const chosen = VARIANTS.filter((v) => !only || only.has(v.name));
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? [...VARIANTS] : [...VARIANTS].reverse();
+    const order = round % 2 === 0 ? [...chosen] : [...chosen].reverse();
     for (const variant of order) {
       await setPolicy(stack, variant.policy);
       let run = runs.get(variant.name);
@@ -180,7 +187,13 @@ async function main(): Promise<void> {
   });
   try {
     if (!stack.kv.bridge) throw new Error("the bench needs the local Redis + KV bridge (unset KV_REST_API_URL to use them)");
-    const variants = await runVariants(stack, options.readers, options.durationMs, options.quick ? 1000 : 3000);
+    const variants = await runVariants(stack, options.readers, options.durationMs, options.quick ? 1000 : 3000, options.only);
+    if (options.only) {
+      for (const [name, figures] of Object.entries(variants)) {
+        console.log(`${name.padEnd(13)} ${figures.rps} req/s (x${round3(figures.rps / variants.baseline.rps)} of baseline), p50 ${figures.p50} ms, p99 ${figures.p99} ms, errors ${figures.errors}`);
+      }
+      return;
+    }
     console.log("[bench] parallel tabs…");
     const parallelReaders = options.quick ? 10 : options.readers;
     const parallelRounds = options.quick ? 5 : 10;

@@ -28,12 +28,12 @@ function TtlCountdown({ ttlMs, fetchedAt }: { ttlMs: number; fetchedAt: number }
   );
 }
 
-/** kv mode: the browser holds only a sealed id; the history is two Redis bitmaps. */
+/** kv mode: the browser holds only a signed random id; the history is two Redis bitmaps. */
 export function KvDetails({ details, fetchedAt }: { details: KvStoreDetails; fetchedAt: number }) {
   if (!details.keys) {
     return (
       <p className="text-sm text-zinc-600 dark:text-zinc-300" data-testid="kv-empty">
-        No kv session yet: the first feed page creates one. Your browser will then hold only a sealed random id (<code className="font-mono">nr_kv</code>); the history stays in Redis.
+        No kv session yet: the first feed page creates one. Your browser will then hold only a signed random id (<code className="font-mono">nr_kv</code>); the history stays in Redis.
       </p>
     );
   }
@@ -42,7 +42,7 @@ export function KvDetails({ details, fetchedAt }: { details: KvStoreDetails; fet
   return (
     <div className="flex flex-col gap-3">
       <p className="text-sm text-zinc-700 dark:text-zinc-300">
-        Your browser holds only a sealed random id (<code className="font-mono">nr_kv</code>). Every instance reads and writes these Redis keys through <code className="font-mono">@vercel/kv</code>, one atomic Lua script per request.
+        Your browser holds only a signed random id (<code className="font-mono">nr_kv</code>). Every instance reads and writes these Redis keys through <code className="font-mono">@vercel/kv</code>, one atomic Lua script per request.
       </p>
       <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
         <dt className="font-medium text-zinc-800 dark:text-zinc-200">Keys</dt>

@@ -8,7 +8,7 @@ export const COOKIE_NAMES = {
   mode: "nr_mode",
   /** cookie mode: the whole seen-set, sealed by iron-session. */
   cookieSession: "nr_session",
-  /** kv mode: a sealed random session id; the seen-set itself stays in Redis. */
+  /** kv mode: a random session id signed with HMAC; the seen-set itself stays in Redis. */
   kvSession: "nr_kv",
   /** memory mode: a random session id keying one process's Map. */
   memorySession: "nr_mem",

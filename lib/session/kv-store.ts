@@ -1,6 +1,6 @@
 /**
- * kv mode: the seen-set lives in Redis behind @vercel/kv; the browser only holds a sealed random
- * session id. Every operation is one Lua script (kv-scripts.ts): one round trip, atomic, so
+ * kv mode: the seen-set lives in Redis behind @vercel/kv; the browser only holds a signed random
+ * session id (signed-session-id.ts). Every operation is one Lua script (kv-scripts.ts): one round trip, atomic, so
  * parallel requests of one reader never receive the same article, and any instance can serve
  * any request. Instance loss loses nothing; a KV outage fails requests closed (503).
  */
@@ -10,7 +10,7 @@ import type { SessionPassword } from "./config";
 import { COOKIE_NAMES } from "./cookies";
 import { withKv } from "./kv-client";
 import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT, sessionKeys } from "./kv-scripts";
-import { SealedSessionId } from "./sealed-session-id";
+import { SignedSessionId } from "./signed-session-id";
 import { SeqSet } from "./seq-set";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "./store";
 
@@ -24,7 +24,7 @@ function setFromHex(hex: unknown): SeqSet {
 
 export class KvStore implements SessionStore {
   readonly mode = "kv" as const;
-  private readonly sid: SealedSessionId;
+  private readonly sid: SignedSessionId;
 
   constructor(
     jar: CookieJar,
@@ -32,11 +32,11 @@ export class KvStore implements SessionStore {
     private readonly options: CookieOptions,
     private readonly run: <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T> = withKv,
   ) {
-    this.sid = new SealedSessionId(jar, COOKIE_NAMES.kvSession, password, options);
+    this.sid = new SignedSessionId(jar, COOKIE_NAMES.kvSession, password, options);
   }
 
   async claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult> {
-    const keys = sessionKeys(await this.sid.forWrite());
+    const keys = sessionKeys(this.sid.forWrite());
     const maskHex = pool.members ? hexOf(pool.members) : "";
     const reply = await this.run((kv) =>
       kv.eval<(string | number)[], number[]>(CLAIM_SCRIPT, [keys.seen, keys.read], [limit, pool.maxSeq, this.options.maxAge, maskHex]),
@@ -46,7 +46,7 @@ export class KvStore implements SessionStore {
   }
 
   async markRead(seq: number): Promise<Counts> {
-    const keys = sessionKeys(await this.sid.forWrite());
+    const keys = sessionKeys(this.sid.forWrite());
     const [seenCount, readCount] = await this.run((kv) =>
       kv.eval<number[], number[]>(MARK_READ_SCRIPT, [keys.seen, keys.read], [seq, this.options.maxAge]),
     );
@@ -71,7 +71,7 @@ export class KvStore implements SessionStore {
 
   /** Under a fresh session id: a copied old cookie can never point at the new state. */
   async replace(snapshot: SessionSnapshot): Promise<void> {
-    const sid = await this.sid.startNew();
+    const sid = this.sid.startNew();
     const keys = sessionKeys(sid);
     await this.run((kv) =>
       kv.eval(REPLACE_SCRIPT, [keys.seen, keys.read], [hexOf(snapshot.seen), hexOf(snapshot.read), this.options.maxAge]),
@@ -79,7 +79,7 @@ export class KvStore implements SessionStore {
   }
 
   async destroy(): Promise<void> {
-    const sid = await this.sid.current();
+    const sid = this.sid.current();
     if (sid) {
       const keys = sessionKeys(sid);
       await this.run((kv) => kv.del(keys.seen, keys.read));
@@ -89,7 +89,7 @@ export class KvStore implements SessionStore {
 
   /** Both bitmaps, TTL and size in one read-only round trip; null when the reader has no kv session. */
   private async fetchState() {
-    const sid = await this.sid.current();
+    const sid = this.sid.current();
     if (!sid) return null;
     const keys = sessionKeys(sid);
     const [seenHex, readHex, pttl, seenBytes, readBytes, seenMemory, readMemory] = await this.run((kv) =>

@@ -9,7 +9,7 @@ import type { VercelKV } from "@vercel/kv";
 import { countUnseen, selectUnseen, type CandidatePool } from "../../news/feed-selection";
 import type { SessionPassword } from "../config";
 import { withKv } from "../kv-client";
-import { SealedSessionId } from "../sealed-session-id";
+import { SignedSessionId } from "../signed-session-id";
 import { SeqSet } from "../seq-set";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 
@@ -23,7 +23,7 @@ interface TextbookSession {
 
 export class KvTextbookStore implements SessionStore {
   readonly mode = "kv-textbook" as const;
-  private readonly sid: SealedSessionId;
+  private readonly sid: SignedSessionId;
 
   constructor(
     jar: CookieJar,
@@ -32,11 +32,11 @@ export class KvTextbookStore implements SessionStore {
     private readonly run: <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T> = withKv,
   ) {
     // The same sealed-id cookie as kv mode, so the two differ only in how they use Redis.
-    this.sid = new SealedSessionId(jar, TEXTBOOK_COOKIE, password, options);
+    this.sid = new SignedSessionId(jar, TEXTBOOK_COOKIE, password, options);
   }
 
   async claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult> {
-    const key = textbookKey(await this.sid.forWrite());
+    const key = textbookKey(this.sid.forWrite());
     const session = await this.load(key); // round trip 1
     const seen = SeqSet.of(session.seen);
     const seqs = selectUnseen(seen, pool, limit);
@@ -46,7 +46,7 @@ export class KvTextbookStore implements SessionStore {
   }
 
   async markRead(seq: number): Promise<Counts> {
-    const key = textbookKey(await this.sid.forWrite());
+    const key = textbookKey(this.sid.forWrite());
     const session = await this.load(key);
     const seen = SeqSet.of([...session.seen, seq]);
     const read = SeqSet.of([...session.read, seq]);
@@ -60,17 +60,17 @@ export class KvTextbookStore implements SessionStore {
   }
 
   async snapshot(): Promise<SessionSnapshot> {
-    const sid = await this.sid.current();
+    const sid = this.sid.current();
     const session = sid ? await this.load(textbookKey(sid)) : { seen: [], read: [] };
     return { seen: SeqSet.of(session.seen), read: SeqSet.of(session.read) };
   }
 
   async replace(snapshot: SessionSnapshot): Promise<void> {
-    await this.save(textbookKey(await this.sid.forWrite()), { seen: [...snapshot.seen.ascending()], read: [...snapshot.read.ascending()] });
+    await this.save(textbookKey(this.sid.forWrite()), { seen: [...snapshot.seen.ascending()], read: [...snapshot.read.ascending()] });
   }
 
   async destroy(): Promise<void> {
-    const sid = await this.sid.current();
+    const sid = this.sid.current();
     if (sid) await this.run((kv) => kv.del(textbookKey(sid)));
     this.sid.forget();
   }
