@@ -21,6 +21,7 @@ import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
 import { emptyTally, newHistogram, runLoad, VirtualReader, type LoadTally } from "./lib/bench/driver";
 import { evaluateTargets, writeResults, type BenchResults, type VariantFigures } from "./lib/bench/report";
 import { ReaderClient } from "./lib/reader-client";
+import { sealData, unsealData } from "iron-session";
 
 const VARIANTS = [
   { name: "baseline", mode: "baseline", policy: "round-robin" },
@@ -169,6 +170,23 @@ async function historyRatio(stack: Stack, mode: string, readerCount: number, req
   return { p50At0, p50At9000, ratio: round3(p50At9000 / p50At0) };
 }
 
+/**
+ * What one iron-session seal and unseal cost on this machine (CPU ms, in this process): cookie
+ * mode pays both on every feed request, which is what limits it against the baseline.
+ */
+async function ironCost(): Promise<{ sealMs: number; unsealMs: number }> {
+  const password = "bench-iron-cost-password-of-at-least-32-chars";
+  const data = { v: 1, s: "x".repeat(300), r: "" }; // about the size of a cookie-mode session
+  const seal = await sealData(data, { password });
+  const timeOf = async (operation: () => Promise<unknown>) => {
+    for (let i = 0; i < 200; i++) await operation();
+    const started = performance.now();
+    for (let i = 0; i < 1000; i++) await operation();
+    return round3((performance.now() - started) / 1000);
+  };
+  return { sealMs: await timeOf(() => sealData(data, { password })), unsealMs: await timeOf(() => unsealData(seal, { password })) };
+}
+
 const ms = (micros: number) => round3(micros / 1000);
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -212,6 +230,7 @@ async function main(): Promise<void> {
     const inOrder = await inFeedOrder(CATALOGUE_SIZE, steps, password);
     const opened = await randomOpened(CATALOGUE_SIZE, steps, password);
 
+    const iron = await ironCost();
     const results: BenchResults = {
       date: new Date().toISOString(),
       quick: options.quick,
@@ -229,6 +248,7 @@ async function main(): Promise<void> {
       history,
       cookieBytes: { inOrder10k: inOrder.at(-1)!.setCookieBytes, randomHalf10k: opened[5]!.setCookieBytes },
       cookieCurve: { inOrder, randomOpened: opened },
+      ironCost: { ...iron, baselineCpuMsPerRequest: round3((cpus().length * 1000) / variants.baseline.rps) },
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
     const targets = evaluateTargets(results);

@@ -35,6 +35,8 @@ export interface BenchResults {
   history: { kv: HistoryFigures; cookie: HistoryFigures };
   cookieBytes: { inOrder10k: number; randomHalf10k: number };
   cookieCurve: { inOrder: CookiePoint[]; randomOpened: CookiePoint[] };
+  /** One iron-session seal / unseal in CPU ms, and the machine's whole CPU per baseline request (cpus / rps). */
+  ironCost: { sealMs: number; unsealMs: number; baselineCpuMsPerRequest: number };
   wallSeconds: number;
 }
 
@@ -148,6 +150,13 @@ Ratios to \`baseline\` throughput: cookie **${r.ratios.cookie}**, kv **${r.ratio
 - \`memory\` under round-robin repeats: that is the bug. \`memory-sticky\` does not, while no instance dies.
 - \`kv-textbook\`: GET the whole session JSON, change it, SET it with an expiry (connect-redis / flask-session).
 - KV round trips are counted at the bridge, leaving out the health checks' PINGs.
+
+**What limits cookie mode.** Each cookie-mode request unseals and re-seals the reader's state with
+iron-session: ${r.ironCost.unsealMs} ms + ${r.ironCost.sealMs} ms of CPU here (WebCrypto on Node ${r.machine.node}), against
+${r.ironCost.baselineCpuMsPerRequest} ms of the whole machine's CPU per baseline request (${r.machine.cpus} CPUs ÷ baseline req/s, balancer, Redis and the
+load driver included). An unseal is skipped when the same instance sealed or opened that exact cookie before
+(lib/session/seal-cache.ts): one time in three under round-robin over 3 instances, every time when sticky.
+kv mode signs its session id with HMAC instead of sealing it, so it pays no iron cost at all.
 
 ![Throughput by variant](bench-throughput.svg)
 
