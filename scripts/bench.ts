@@ -4,8 +4,8 @@
  * ALLOW_BASELINE_MODE=1). Loopback only, bounded, stops by itself.
  *
  * 1. Variants (baseline, cookie, kv, memory, memory-sticky, kv-textbook): 50 virtual readers each
- *    POST /api/feed {"limit":10} back to back. Each variant's time is split over two rounds in
- *    opposite orders, so machine drift hits every variant alike; the first round has a warm-up.
+ *    POST /api/feed {"limit":10} back to back. After a warm-up round of every variant, each
+ *    variant's time is split over four rounds in alternating order, so drift hits all alike.
  * 2. Parallel tabs: each reader sends 4 feed requests at once; duplicates per mode.
  * 3. History: p50 latency for readers with 9,000 seen articles vs fresh ones.
  * 4. Cookie bytes vs articles seen, in feed order and with a random subset opened.
@@ -34,7 +34,8 @@ const VARIANTS = [
 type VariantName = (typeof VARIANTS)[number]["name"];
 
 const CATALOGUE_SIZE = 10_000;
-const ROUNDS = 2;
+/** Measured rounds per variant, alternating order; a warm-up round of every variant comes first. */
+const ROUNDS = 4;
 
 function flags() {
   const { values } = parseArgs({
@@ -82,16 +83,18 @@ interface VariantRun {
 async function runVariants(stack: Stack, readerCount: number, durationMs: number, warmupMs: number, only: Set<string> | null): Promise<Record<VariantName, VariantFigures>> {
   const runs = new Map<VariantName, VariantRun>();
   const chosen = VARIANTS.filter((v) => !only || only.has(v.name));
+  // Warm-up round: every variant runs before any is measured, so no variant pays for cold instances.
+  for (const variant of chosen) {
+    await setPolicy(stack, variant.policy);
+    const run = { readers: await readersIn(stack, variant.mode, readerCount), histogram: newHistogram(), tally: emptyTally(), kvRoundTrips: 0 };
+    runs.set(variant.name, run);
+    await runLoad(run.readers, { durationMs: warmupMs, histogram: null, tally: run.tally });
+  }
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? [...chosen] : [...chosen].reverse();
     for (const variant of order) {
       await setPolicy(stack, variant.policy);
-      let run = runs.get(variant.name);
-      if (!run) {
-        run = { readers: await readersIn(stack, variant.mode, readerCount), histogram: newHistogram(), tally: emptyTally(), kvRoundTrips: 0 };
-        runs.set(variant.name, run);
-        await runLoad(run.readers, { durationMs: warmupMs, histogram: null, tally: run.tally });
-      }
+      const run = runs.get(variant.name)!;
       const tripsBefore = kvRoundTrips(stack);
       await runLoad(run.readers, { durationMs: durationMs / ROUNDS, histogram: run.histogram, tally: run.tally });
       run.kvRoundTrips += kvRoundTrips(stack) - tripsBefore;

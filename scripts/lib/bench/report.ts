@@ -130,7 +130,7 @@ Do not edit by hand: run the bench again.
 (${r.machine.cpus} CPUs, ${escape(r.machine.cpuModel)}, Node ${r.machine.node}) together with the load driver, so absolute figures are
 modest and the *ratios* are what to read. ${r.settings.readers} virtual readers, each with its own cookie jar and keep-alive
 connection, send \`POST /api/feed {"limit":10}\` back to back; ${r.settings.secondsPerVariant} s per variant, split over ${r.settings.rounds} rounds
-in opposite orders after a warm-up; catalogue of ${r.settings.catalogueSize} articles. Latency in ms.
+in alternating order after a warm-up round of every variant; catalogue of ${r.settings.catalogueSize} articles. Latency in ms.
 
 ## Targets
 
