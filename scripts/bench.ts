@@ -13,12 +13,12 @@
  * docs/benchmarks.md with SVG charts. --quick (5 s per variant) writes bench/results/quick.json
  * only: a smoke test of the harness, run by npm test, with no timing assertion anywhere.
  */
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
-import type { Histogram } from "hdr-histogram-js";
 import { startStack, type Stack } from "./lib/stack";
 import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
-import { emptyTally, newHistogram, runLoad, VirtualReader, type LoadTally } from "./lib/bench/driver";
+import { LoadGenerator } from "./lib/bench/load-client";
 import { evaluateTargets, writeResults, type BenchResults, type VariantFigures } from "./lib/bench/report";
 import { ReaderClient } from "./lib/reader-client";
 import { sealData, unsealData } from "iron-session";
@@ -58,66 +58,66 @@ async function setPolicy(stack: Stack, policy: string): Promise<void> {
   if (!response.ok) throw new Error(`could not set policy ${policy}: ${response.status}`);
 }
 
-async function readersIn(stack: Stack, mode: string, count: number): Promise<VirtualReader[]> {
-  const readers = Array.from({ length: count }, () => new VirtualReader(stack.url));
-  for (const reader of readers) {
-    const response = await reader.jar.setMode(mode);
-    if (response.status !== 200) throw new Error(`could not switch a reader to ${mode}: ${response.status} ${JSON.stringify(response.body)}`);
-  }
-  return readers;
-}
-
 /** KV round trips so far, not counting the PINGs of the instances' health checks. */
 function kvRoundTrips(stack: Stack): number {
   const stats = stack.kv.bridge?.stats();
   return stats ? stats.requests - (stats.byCommand.PING ?? 0) : Number.NaN;
 }
 
-interface VariantRun {
-  readers: VirtualReader[];
-  histogram: Histogram;
-  tally: LoadTally;
-  kvRoundTrips: number;
-}
-
-async function runVariants(stack: Stack, readerCount: number, durationMs: number, warmupMs: number, only: Set<string> | null): Promise<Record<VariantName, VariantFigures>> {
-  const runs = new Map<VariantName, VariantRun>();
+async function runVariants(
+  stack: Stack,
+  load: LoadGenerator,
+  readerCount: number,
+  durationMs: number,
+  warmupMs: number,
+  only: Set<string> | null,
+): Promise<{ figures: Record<VariantName, VariantFigures>; driverUtilization: Record<string, number>; balancerUtilization: Record<string, number> }> {
   const chosen = VARIANTS.filter((v) => !only || only.has(v.name));
+  const kvTrips = new Map<VariantName, number>();
+  /** How busy this process (the balancer and the KV bridge) was while each variant was measured. */
+  const mainBusy = new Map<VariantName, number>();
   // Warm-up round: every variant runs before any is measured, so no variant pays for cold instances.
   for (const variant of chosen) {
     await setPolicy(stack, variant.policy);
-    const run = { readers: await readersIn(stack, variant.mode, readerCount), histogram: newHistogram(), tally: emptyTally(), kvRoundTrips: 0 };
-    runs.set(variant.name, run);
-    await runLoad(run.readers, { durationMs: warmupMs, histogram: null, tally: run.tally });
+    await load.setup(variant.name, stack.url, variant.mode, readerCount);
+    await load.run(variant.name, { durationMs: warmupMs, measure: false });
+    kvTrips.set(variant.name, 0);
   }
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? [...chosen] : [...chosen].reverse();
     for (const variant of order) {
       await setPolicy(stack, variant.policy);
-      const run = runs.get(variant.name)!;
       const tripsBefore = kvRoundTrips(stack);
-      await runLoad(run.readers, { durationMs: durationMs / ROUNDS, histogram: run.histogram, tally: run.tally });
-      run.kvRoundTrips += kvRoundTrips(stack) - tripsBefore;
-      console.log(`[bench] round ${round + 1}/${ROUNDS} ${variant.name.padEnd(13)} ${run.tally.requests} requests so far`);
+      const loopBefore = performance.eventLoopUtilization();
+      await load.run(variant.name, { durationMs: durationMs / ROUNDS, measure: true });
+      const loop = performance.eventLoopUtilization(loopBefore);
+      mainBusy.set(variant.name, (mainBusy.get(variant.name) ?? 0) + loop.active / (loop.active + loop.idle) / ROUNDS);
+      kvTrips.set(variant.name, kvTrips.get(variant.name)! + kvRoundTrips(stack) - tripsBefore);
+      console.log(`[bench] round ${round + 1}/${ROUNDS} ${variant.name}`);
     }
   }
   await setPolicy(stack, "round-robin");
   const figures = {} as Record<VariantName, VariantFigures>;
-  for (const [name, run] of runs) {
-    figures[name] = {
-      rps: round1(run.tally.requests / (run.tally.elapsedMs / 1000)),
-      p50: ms(run.histogram.getValueAtPercentile(50)),
-      p90: ms(run.histogram.getValueAtPercentile(90)),
-      p99: ms(run.histogram.getValueAtPercentile(99)),
-      errors: run.tally.errors,
-      repeats: run.readers.reduce((sum, r) => sum + r.repeats, 0),
-      kvRoundTripsPerRequest: round3(run.kvRoundTrips / run.tally.requests),
-      cookieBytes: Math.round(run.tally.cookieBytes / run.tally.requests),
-      requests: run.tally.requests,
+  const driverUtilization: Record<string, number> = {};
+  const balancerUtilization: Record<string, number> = {};
+  for (const variant of chosen) {
+    const { histogram, tally, repeats, driverUtilization: busy } = await load.result(variant.name);
+    await load.drop(variant.name);
+    driverUtilization[variant.name] = busy;
+    balancerUtilization[variant.name] = round3(mainBusy.get(variant.name) ?? 0);
+    figures[variant.name] = {
+      rps: round1(tally.requests / (tally.elapsedMs / 1000)),
+      p50: ms(histogram.getValueAtPercentile(50)),
+      p90: ms(histogram.getValueAtPercentile(90)),
+      p99: ms(histogram.getValueAtPercentile(99)),
+      errors: tally.errors,
+      repeats,
+      kvRoundTripsPerRequest: round3(kvTrips.get(variant.name)! / tally.requests),
+      cookieBytes: Math.round(tally.cookieBytes / tally.requests),
+      requests: tally.requests,
     };
-    await Promise.all(run.readers.map((r) => r.close()));
   }
-  return figures;
+  return { figures, driverUtilization, balancerUtilization };
 }
 
 /** Parallel tabs: every round, a reader sends 4 feed requests at once with the same cookies. */
@@ -146,30 +146,21 @@ async function parallelDuplicates(stack: Stack, mode: string, readerCount: numbe
 }
 
 /** p50 of fresh readers vs readers who have already been shown 9,000 articles, in one mode. */
-async function historyRatio(stack: Stack, mode: string, readerCount: number, requestsPerReader: number) {
-  const measure = async (readers: VirtualReader[]) => {
-    const histogram = newHistogram();
-    await runLoad(readers, { requestsPerReader, histogram, tally: emptyTally() });
-    return ms(histogram.getValueAtPercentile(50));
-  };
-  const seasoned = await readersIn(stack, mode, readerCount);
-  await Promise.all(
-    seasoned.map(async (reader) => {
-      for (let i = 0; i < 180; i++) {
-        const response = await reader.jar.feed(50); // 180 x 50 = 9,000 seen
-        if (response.status !== 200) throw new Error(`seeding history failed: ${response.status}`);
-      }
-    }),
-  );
-  const fresh = await readersIn(stack, mode, readerCount);
-  // Fresh, seasoned, fresh, seasoned: drift hits both.
-  const freshP50 = [await measure(fresh)];
-  const seasonedP50 = [await measure(seasoned)];
-  freshP50.push(await measure(fresh));
-  seasonedP50.push(await measure(seasoned));
-  await Promise.all([...fresh, ...seasoned].map((r) => r.close()));
-  const p50At0 = median(freshP50);
-  const p50At9000 = median(seasonedP50);
+async function historyRatio(stack: Stack, load: LoadGenerator, mode: string, readerCount: number, requestsPerReader: number) {
+  const seasoned = `history-${mode}-9000`;
+  const fresh = `history-${mode}-0`;
+  await load.setup(seasoned, stack.url, mode, readerCount);
+  await load.seed(seasoned, 180, 50); // 180 x 50 = 9,000 seen
+  await load.setup(fresh, stack.url, mode, readerCount);
+  // Fresh, seasoned, fresh, seasoned into the same two histograms: drift hits both.
+  for (let i = 0; i < 2; i++) {
+    await load.run(fresh, { requestsPerReader: requestsPerReader / 2, measure: true });
+    await load.run(seasoned, { requestsPerReader: requestsPerReader / 2, measure: true });
+  }
+  const p50At0 = ms((await load.result(fresh)).histogram.getValueAtPercentile(50));
+  const p50At9000 = ms((await load.result(seasoned)).histogram.getValueAtPercentile(50));
+  await load.drop(fresh);
+  await load.drop(seasoned);
   return { p50At0, p50At9000, ratio: round3(p50At9000 / p50At0) };
 }
 
@@ -193,7 +184,6 @@ async function ironCost(): Promise<{ sealMs: number; unsealMs: number }> {
 const ms = (micros: number) => round3(micros / 1000);
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   const options = flags();
@@ -206,12 +196,16 @@ async function main(): Promise<void> {
     env: { CATALOGUE_SIZE: String(CATALOGUE_SIZE), ALLOW_BASELINE_MODE: "1" },
     log: (line) => line.startsWith("[newsroom]") && console.log(line),
   });
+  const load = new LoadGenerator();
   try {
     if (!stack.kv.bridge) throw new Error("the bench needs the local Redis + KV bridge (unset KV_REST_API_URL to use them)");
-    const variants = await runVariants(stack, options.readers, options.durationMs, options.quick ? 1000 : 3000, options.only);
+    const { figures: variants, driverUtilization, balancerUtilization } = await runVariants(stack, load, options.readers, options.durationMs, options.quick ? 1000 : 3000, options.only);
     if (options.only) {
       for (const [name, figures] of Object.entries(variants)) {
-        console.log(`${name.padEnd(13)} ${figures.rps} req/s (x${round3(figures.rps / variants.baseline.rps)} of baseline), p50 ${figures.p50} ms, p99 ${figures.p99} ms, errors ${figures.errors}`);
+        console.log(
+          `${name.padEnd(13)} ${figures.rps} req/s (x${round3(figures.rps / variants.baseline.rps)} of baseline), p50 ${figures.p50} ms, p99 ${figures.p99} ms, ` +
+            `errors ${figures.errors}; busy: load generator ${driverUtilization[name]}, balancer + bridge ${balancerUtilization[name]}`,
+        );
       }
       return;
     }
@@ -226,7 +220,10 @@ async function main(): Promise<void> {
     console.log("[bench] history: 0 vs 9,000 seen…");
     const historyReaders = options.quick ? 4 : 10;
     const historyRequests = options.quick ? 20 : 60;
-    const history = { kv: await historyRatio(stack, "kv", historyReaders, historyRequests), cookie: await historyRatio(stack, "cookie", historyReaders, historyRequests) };
+    const history = {
+      kv: await historyRatio(stack, load, "kv", historyReaders, historyRequests),
+      cookie: await historyRatio(stack, load, "cookie", historyReaders, historyRequests),
+    };
     console.log("[bench] cookie bytes vs history…");
     const steps = Array.from({ length: 11 }, (_, i) => i * 1000);
     const password = process.env.SESSION_SECRET ?? "bench-cookie-curve-password-at-least-32-chars";
@@ -252,6 +249,8 @@ async function main(): Promise<void> {
       cookieBytes: { inOrder10k: inOrder.at(-1)!.setCookieBytes, randomHalf10k: opened[5]!.setCookieBytes },
       cookieCurve: { inOrder, randomOpened: opened },
       ironCost: { ...iron, baselineCpuMsPerRequest: round3((cpus().length * 1000) / variants.baseline.rps) },
+      driverUtilization,
+      balancerUtilization,
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
     const targets = evaluateTargets(results);
@@ -259,6 +258,7 @@ async function main(): Promise<void> {
     const written = writeResults(results, targets);
     console.log(`[bench] wrote ${written.join(", ")}`);
   } finally {
+    load.close();
     await stack.stop();
   }
 }

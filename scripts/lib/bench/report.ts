@@ -37,6 +37,10 @@ export interface BenchResults {
   cookieCurve: { inOrder: CookiePoint[]; randomOpened: CookiePoint[] };
   /** One iron-session seal / unseal in CPU ms, and the machine's whole CPU per baseline request (cpus / rps). */
   ironCost: { sealMs: number; unsealMs: number; baselineCpuMsPerRequest: number };
+  /** Per variant, how busy the load generator's own event loop was while measuring (1 = it was the limit). */
+  driverUtilization: Record<string, number>;
+  /** The same for the bench's main process, which runs the balancer and the KV bridge. */
+  balancerUtilization: Record<string, number>;
   wallSeconds: number;
 }
 
@@ -150,6 +154,8 @@ Ratios to \`baseline\` throughput: cookie **${r.ratios.cookie}**, kv **${r.ratio
 - \`memory\` under round-robin repeats: that is the bug. \`memory-sticky\` does not, while no instance dies.
 - \`kv-textbook\`: GET the whole session JSON, change it, SET it with an expiry (connect-redis / flask-session).
 - KV round trips are counted at the bridge, leaving out the health checks' PINGs.
+- The load generator runs in its own process; its event loop was busy ${Object.entries(r.driverUtilization).map(([n, u]) => `${n} ${Math.round(u * 100)}%`).join(", ")} of the measured time (near 100% would mean it, not the cluster, set the pace); the balancer and the KV
+  bridge, which share one process here, were busy ${Object.entries(r.balancerUtilization).map(([n, u]) => `${n} ${Math.round(u * 100)}%`).join(", ")}.
 
 **What limits cookie mode.** Each cookie-mode request unseals and re-seals the reader's state with
 iron-session: ${r.ironCost.unsealMs} ms + ${r.ironCost.sealMs} ms of CPU here (WebCrypto on Node ${r.machine.node}), against
