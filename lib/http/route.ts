@@ -1,11 +1,13 @@
 /**
- * The wrapper every route handler goes through: identity header, no caching, error envelope.
+ * The wrapper every route handler goes through: cross-site refusal, identity header, no caching,
+ * error envelope.
  * It keeps handlers to "parse, call lib/, shape the response".
  */
 import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
 import { INSTANCE_HEADER, instanceIdentity } from "../instance";
 import type { CookieJar } from "../session/store";
+import { refuseCrossSite } from "./csrf";
 import { envelope, toHttpError } from "./errors";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
@@ -22,6 +24,7 @@ export function json(body: unknown, init: { status?: number; headers?: Record<st
 export function route<C>(handler: Handler<C>): Handler<C> {
   return async (request, context) => {
     try {
+      refuseCrossSite(request);
       return await handler(request, context);
     } catch (error) {
       const httpError = toHttpError(error);
