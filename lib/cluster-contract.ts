@@ -14,6 +14,10 @@ export interface InstanceRecord {
   served: number;
   /** Readers this instance holds in its memory-mode Map, from its last health check (null: unknown or stopped). */
   readers: number | null;
+  /** The instance's SESSION_SECRET fingerprint from /api/health (null: unknown or stopped). */
+  secretFingerprint: string | null;
+  /** True when its fingerprint differs from the majority's: it cannot open the others' sessions. */
+  secretMismatch: boolean;
 }
 
 /** GET /__cluster */

@@ -1,6 +1,7 @@
 /** Instance identity and store reachability, for /api/health and the balancer's health checks. */
 import { getCatalogue } from "./news/catalogue";
 import { instanceIdentity } from "./instance";
+import { secretFingerprint, sessionPassword } from "./session/config";
 import { kvStatus, pingKv } from "./session/kv-client";
 import { memorySessions } from "./session/memory-store";
 
@@ -13,6 +14,8 @@ export async function health() {
     instance: instanceIdentity(),
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     catalogueSize: getCatalogue().size,
+    /** Equal on every instance that shares SESSION_SECRET; the cluster flags one that differs. */
+    secretFingerprint: secretFingerprint(sessionPassword()),
     stores: {
       cookie: { ok: true },
       memory: { ok: true, readers: memorySessions().size },

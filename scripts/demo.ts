@@ -1,7 +1,8 @@
 /**
  * npm run demo: Redis + the KV bridge, N production instances and the load balancer, one URL.
  * Flags: --instances N (default 3), --port P (balancer, default 3000),
- *        --lb round-robin|sticky (default round-robin), --host H (default 127.0.0.1).
+ *        --lb round-robin|sticky (default round-robin), --host H (default 127.0.0.1),
+ *        --mismatched-secret ID (start that instance with its own SESSION_SECRET, to see the lesson).
  * Env passes through to every instance (CATALOGUE_SIZE, SESSION_TTL_SECONDS, …); SESSION_SECRET
  * is generated per run when unset. Ctrl-C / SIGTERM stops every child process group.
  */
@@ -10,7 +11,7 @@ import { POLICIES, type Policy } from "./lib/cluster";
 import { startStack, type Stack } from "./lib/stack";
 
 function usage(message: string): never {
-  console.error(`${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1]`);
+  console.error(`${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b]`);
   process.exit(2);
 }
 
@@ -22,6 +23,7 @@ function parseFlags() {
         port: { type: "string", default: "3000" },
         lb: { type: "string", default: "round-robin" },
         host: { type: "string", default: "127.0.0.1" },
+        "mismatched-secret": { type: "string" },
       },
     });
     const instances = Number(values.instances);
@@ -29,7 +31,9 @@ function parseFlags() {
     if (!Number.isInteger(instances) || instances < 1 || instances > 26) usage(`--instances must be 1..26, got "${values.instances}"`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port must be a port number, got "${values.port}"`);
     if (!POLICIES.includes(values.lb as Policy)) usage(`--lb must be ${POLICIES.join(" or ")}, got "${values.lb}"`);
-    return { instances, port, policy: values.lb as Policy, host: values.host! };
+    const mismatched = values["mismatched-secret"];
+    if (mismatched !== undefined && !/^[a-z]$/.test(mismatched)) usage(`--mismatched-secret must be an instance id such as b, got "${mismatched}"`);
+    return { instances, port, policy: values.lb as Policy, host: values.host!, mismatchedSecret: mismatched };
   } catch (error) {
     usage((error as Error).message);
   }

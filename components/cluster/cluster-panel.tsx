@@ -113,6 +113,17 @@ export function ClusterPanel() {
           {actionError}
         </p>
       )}
+      {instances.some((i) => i.secretMismatch) && (
+        <div role="alert" data-testid="secret-mismatch" className="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+          <p className="font-semibold">
+            Instance {instances.filter((i) => i.secretMismatch).map((i) => i.id).join(", ")} runs with a different SESSION_SECRET.
+          </p>
+          <p className="mt-1">
+            It cannot open cookies the others sealed, or verify their kv session ids: readers it serves look like strangers and lose their history. The lesson of Flask&apos;s{" "}
+            <code className="font-mono">secret_key</code>: it must be the same on every server.
+          </p>
+        </div>
+      )}
       {upCount === 0 && (
         <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
           No instance is up: every page and API call answers 503 until you start one.
@@ -130,6 +141,7 @@ export function ClusterPanel() {
               <th scope="col" className="px-2 py-2 sm:px-4 font-medium">Status</th>
               <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">Requests served</th>
               <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">Readers in memory</th>
+              <th scope="col" className="hidden px-2 py-2 font-medium sm:table-cell sm:px-4">Secret</th>
               <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">
                 <span className="sr-only">Actions</span>
               </th>
@@ -171,6 +183,12 @@ function InstanceRow({ instance, busy, disabled, onAction }: { instance: Cluster
       </td>
       <td className="px-2 py-2.5 sm:px-4 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.served.toLocaleString("en")}</td>
       <td className="px-2 py-2.5 sm:px-4 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.readers ?? "—"}</td>
+      <td className="hidden px-2 py-2.5 sm:table-cell sm:px-4" data-testid="instance-secret" data-mismatch={instance.secretMismatch ? "true" : "false"}>
+        <span className="font-mono text-xs text-zinc-600 dark:text-zinc-300" title="SESSION_SECRET fingerprint (a one-way hash, not the secret)">
+          {instance.secretFingerprint ?? "—"}
+        </span>
+        {instance.secretMismatch && <span className="ml-2 rounded bg-red-600 px-1.5 py-px text-[10px] font-bold text-white uppercase">differs</span>}
+      </td>
       <td className="px-2 py-2.5 sm:px-4 text-right">
         <button
           type="button"

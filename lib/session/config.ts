@@ -3,7 +3,7 @@
  * Everything is validated once, with errors that say exactly what to set.
  */
 import "server-only";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 export type SessionPassword = string | Record<string, string>;
 
@@ -95,4 +95,13 @@ export function cookieSecure(): boolean {
 export function assertSessionConfig(): void {
   sessionPassword();
   sessionTtlSeconds();
+}
+
+/**
+ * A short, one-way fingerprint of the secret(s) for /api/health: enough to see that two instances
+ * hold different secrets ("secret_key must be the same on every server"), useless for guessing it.
+ */
+export function secretFingerprint(password: SessionPassword): string {
+  const canonical = typeof password === "string" ? password : JSON.stringify(Object.entries(password).sort(([a], [b]) => Number(a) - Number(b)));
+  return createHash("sha256").update(`newsroom-secret-fingerprint\u0000${canonical}`).digest("hex").slice(0, 12);
 }

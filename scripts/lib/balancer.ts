@@ -17,7 +17,7 @@ import { createServer, Agent, type IncomingMessage, type Server, type ServerResp
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { UPSTREAM_KEEP_ALIVE_MS } from "./app-instance";
-import { Cluster, ClusterError, POLICIES, type InstanceRecord, type Policy } from "./cluster";
+import { Cluster, ClusterError, POLICIES, type Policy, type RoutedInstance } from "./cluster";
 
 export const AFFINITY_COOKIE = "nr_lb";
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -87,7 +87,7 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
     proxyRes.headers["set-cookie"] = [...existing, `${AFFINITY_COOKIE}=${pinTo}; Path=/; HttpOnly; SameSite=Lax`];
   });
 
-  function choose(req: IncomingMessage, exclude: Set<string>): InstanceRecord | null {
+  function choose(req: IncomingMessage, exclude: Set<string>): RoutedInstance | null {
     if (cluster.policy === "sticky") {
       const pinned = affinityFrom(req);
       const target = cluster.upInstances().find((m) => m.id === pinned && !exclude.has(m.id));

@@ -14,16 +14,22 @@ export { POLICIES, type InstanceRecord, type InstanceStatus, type Policy };
 /** What a health probe learns about an instance; null when it did not answer 200 in time. */
 interface HealthReport {
   readers: number | null;
+  secretFingerprint: string | null;
 }
 
 const MAX_HEALTH_BODY = 64 * 1024;
 
-interface Member extends InstanceRecord {
+/** An instance as the balancer routes to it. */
+export type RoutedInstance = Omit<InstanceRecord, "secretMismatch">;
+
+interface Member extends RoutedInstance {
   app: AppInstance | null;
   /** Stopped through the admin API: health checks leave it alone until it is started again. */
   stoppedByAdmin: boolean;
   /** An operation (start/stop) is running; a second one is refused. */
   busy: boolean;
+  /** Health probes failed in a row. */
+  failedProbes: number;
 }
 
 export interface ClusterOptions {
@@ -48,6 +54,13 @@ export class ClusterError extends Error {
 }
 
 const HEALTH_TIMEOUT_MS = 800;
+/**
+ * Failed probes in a row before a running instance leaves the rotation. One slow answer from a
+ * saturated instance is not death: ejecting on the first timeout took every instance out at
+ * once under the bench's parallel load (503 NO_INSTANCE) and re-pinned sticky readers. An
+ * instance that is really gone still leaves at once: its refused connection marks it down.
+ */
+const FAILURES_BEFORE_DOWN = 2;
 const START_TIMEOUT_MS = 60_000;
 
 export function instanceIdFor(index: number): string {
@@ -59,6 +72,7 @@ export class Cluster {
   private readonly members: Member[] = [];
   private rotation = 0;
   private shuttingDown = false;
+  private lastSecretWarning = "";
   private healthTimer: NodeJS.Timeout | null = null;
   private readonly log: (line: string) => void;
 
@@ -76,20 +90,53 @@ export class Cluster {
   }
 
   list(): InstanceRecord[] {
-    return this.members.map(({ id, port, pid, status, served, readers }) => ({ id, port, pid, status, served, readers }));
+    const majority = this.majorityFingerprint();
+    return this.members.map(({ id, port, pid, status, served, readers, secretFingerprint }) => ({
+      id,
+      port,
+      pid,
+      status,
+      served,
+      readers,
+      secretFingerprint,
+      secretMismatch: secretFingerprint !== null && majority !== null && secretFingerprint !== majority,
+    }));
+  }
+
+  /** The fingerprint most instances report (ties: the first instance's). */
+  private majorityFingerprint(): string | null {
+    const counts = new Map<string, number>();
+    for (const member of this.members) if (member.secretFingerprint) counts.set(member.secretFingerprint, (counts.get(member.secretFingerprint) ?? 0) + 1);
+    let best: string | null = null;
+    for (const [fingerprint, count] of counts) if (best === null || count > counts.get(best)!) best = fingerprint;
+    return best;
+  }
+
+  /** Says loudly, once per change, when an instance's secret differs from the others'. */
+  private warnAboutSecrets(): void {
+    const odd = this.list().filter((m) => m.secretMismatch).map((m) => m.id);
+    const key = odd.join(",");
+    if (key === this.lastSecretWarning) return;
+    this.lastSecretWarning = key;
+    if (odd.length === 0) return;
+    this.log(
+      `[cluster] WARNING: instance${odd.length > 1 ? "s" : ""} ${odd.join(", ")} run with a different SESSION_SECRET than the others. ` +
+        "Cookies sealed elsewhere look forged there, so readers it serves lose their cookie-mode history and their kv session. " +
+        "Give every instance the same SESSION_SECRET.",
+    );
   }
 
   get(id: string): InstanceRecord | undefined {
     return this.list().find((m) => m.id === id);
   }
 
-  /** The instances a request may go to right now. */
-  upInstances(): InstanceRecord[] {
+  /** The instances a request may go to right now (no secret comparison: this is on every request's path). */
+  upInstances(): RoutedInstance[] {
     return this.members.filter((m) => m.status === "up");
   }
 
   /** Round-robin over the instances that are up, skipping any in `exclude`. */
-  nextRoundRobin(exclude: ReadonlySet<string> = new Set()): InstanceRecord | null {
+  nextRoundRobin(exclude: ReadonlySet<string> = new Set()): RoutedInstance | null {
     const candidates = this.members.filter((m) => m.status === "up" && !exclude.has(m.id));
     if (candidates.length === 0) return null;
     const chosen = candidates[this.rotation % candidates.length]!;
@@ -158,7 +205,7 @@ export class Cluster {
   }
 
   private async addMember(id: string): Promise<Member> {
-    const member: Member = { id, port: await freePort(), pid: null, status: "starting", served: 0, readers: null, app: null, stoppedByAdmin: false, busy: false };
+    const member: Member = { id, port: await freePort(), pid: null, status: "starting", served: 0, readers: null, secretFingerprint: null, app: null, stoppedByAdmin: false, busy: false, failedProbes: 0 };
     this.members.push(member);
     return member;
   }
@@ -192,7 +239,10 @@ export class Cluster {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       member.readers = report.readers;
+      member.secretFingerprint = report.secretFingerprint;
+      member.failedProbes = 0;
       member.status = "up";
+      this.warnAboutSecrets();
     } catch (error) {
       member.status = "down";
       throw new ClusterError(500, "START_FAILED", (error as Error).message);
@@ -234,21 +284,32 @@ export class Cluster {
         if (member.stoppedByAdmin || member.busy || !member.app) return;
         const report = await this.probe(member.port);
         if (member.stoppedByAdmin || member.busy) return; // changed while we were asking
-        const next: InstanceStatus = report ? "up" : "down";
+        member.failedProbes = report ? 0 : member.failedProbes + 1;
+        const next: InstanceStatus = report ? "up" : member.failedProbes >= FAILURES_BEFORE_DOWN ? "down" : member.status;
         if (next !== member.status) this.log(`[cluster] instance ${member.id} is ${next}`);
         member.status = next;
-        member.readers = report?.readers ?? null;
+        if (report) {
+          member.readers = report.readers;
+          member.secretFingerprint = report.secretFingerprint;
+        } else if (next === "down") {
+          member.readers = null;
+        }
       }),
     );
+    this.warnAboutSecrets();
   }
 }
 
 /** Reads what the cluster shows of /api/health; a body it cannot parse still means "up". */
 function parseHealth(body: Buffer): HealthReport {
   try {
-    const readers = (JSON.parse(body.toString("utf8")) as { stores?: { memory?: { readers?: unknown } } }).stores?.memory?.readers;
-    return { readers: typeof readers === "number" ? readers : null };
+    const health = JSON.parse(body.toString("utf8")) as { secretFingerprint?: unknown; stores?: { memory?: { readers?: unknown } } };
+    const readers = health.stores?.memory?.readers;
+    return {
+      readers: typeof readers === "number" ? readers : null,
+      secretFingerprint: typeof health.secretFingerprint === "string" ? health.secretFingerprint : null,
+    };
   } catch {
-    return { readers: null };
+    return { readers: null, secretFingerprint: null };
   }
 }

@@ -3,6 +3,7 @@
  * production instances sharing one SESSION_SECRET, and the balancer in front. Used by
  * `npm run demo`, the Playwright suite and the benchmarks, so they all run the same thing.
  */
+import { randomBytes } from "node:crypto";
 import { startBalancer, type Balancer } from "./balancer";
 import { ensureBuild } from "./build";
 import { Cluster, type Policy } from "./cluster";
@@ -22,6 +23,8 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Build first if the sources changed (default true). */
   build?: boolean;
+  /** Give this instance a SESSION_SECRET of its own: the misconfiguration the cluster page flags. */
+  mismatchedSecret?: string;
 }
 
 export interface Stack {
@@ -43,6 +46,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     instances: options.instances,
     policy: options.policy,
     env: { ...options.env, ...kv.env, SESSION_SECRET: secret },
+    envFor: (id) => (id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
     log,
   });
   let balancer: Balancer | undefined;

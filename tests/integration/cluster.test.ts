@@ -144,8 +144,8 @@ describe("balancer retry", () => {
     await new Promise<void>((resolve) => live.listen(0, "127.0.0.1", resolve));
     const livePort = (live.address() as { port: number }).port;
     const records: InstanceRecord[] = [
-      { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0, readers: null },
-      { id: "live", port: livePort, pid: 2, status: "up", served: 0, readers: null },
+      { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false },
+      { id: "live", port: livePort, pid: 2, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false },
     ];
     const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0 });
     const lines: string[] = [];
@@ -200,5 +200,29 @@ describe("npm run demo", () => {
     } finally {
       if (demo.exitCode === null) demo.kill("SIGKILL");
     }
+  }, 120_000);
+});
+
+describe("a mismatched SESSION_SECRET", () => {
+  it("is visible: /api/health fingerprints the secret, GET /__cluster flags the odd instance, and the log warns", async () => {
+    const lines: string[] = [];
+    const odd = await startStack({ instances: 3, port: 0, policy: "round-robin", build: false, mismatchedSecret: "b", log: (line) => lines.push(line) });
+    try {
+      const { instances } = (await (await fetch(`${odd.url}/__cluster`)).json()) as { instances: InstanceRecord[] };
+      const byId = Object.fromEntries(instances.map((i) => [i.id, i]));
+      expect(byId.a!.secretFingerprint).toMatch(/^[0-9a-f]{12}$/);
+      expect(byId.a!.secretFingerprint).toBe(byId.c!.secretFingerprint);
+      expect(byId.b!.secretFingerprint).not.toBe(byId.a!.secretFingerprint);
+      expect(instances.map((i) => [i.id, i.secretMismatch])).toEqual([["a", false], ["b", true], ["c", false]]);
+      expect(lines.some((line) => line.includes("WARNING") && line.includes("instance b") && line.includes("SESSION_SECRET"))).toBe(true);
+      // The fingerprint is not the secret.
+      const health = await (await fetch(`http://127.0.0.1:${byId.a!.port}/api/health`)).text();
+      expect(health).not.toContain(process.env.SESSION_SECRET ?? "no-secret-in-env");
+    } finally {
+      await odd.stop();
+    }
+    // The control: the suite's own stack, one shared secret, flags nothing.
+    const { instances } = (await (await fetch(`${stack.url}/__cluster`)).json()) as { instances: InstanceRecord[] };
+    expect(instances.every((i) => !i.secretMismatch && i.secretFingerprint === instances[0]!.secretFingerprint)).toBe(true);
   }, 120_000);
 });
