@@ -113,6 +113,20 @@ describe("kv store", () => {
     expect((await foreign.describe()).seenCount).toBe(0);
   });
 
+  it("rotates secrets: an id signed with the old secret still works, new cookies are signed with the new one", async () => {
+    const jar = new TestJar();
+    await countedStore(jar).claimUnseen(POOL, 3);
+    const oldCookie = jar.get(COOKIE_NAMES.kvSession)!;
+    const kv = createKv({ url: countingBridge.url, token: "counting-bridge-token-0123", enableAutoPipelining: false, automaticDeserialization: false });
+    const rotated = () => new KvStore(jar, { 2: "new-secret-new-secret-new-secret-new-0", 1: TEST_PASSWORD }, TEST_COOKIE_OPTIONS, (operation) => operation(kv));
+    expect((await rotated().describe()).seenCount).toBe(3);
+    await rotated().claimUnseen(POOL, 1);
+    const newCookie = jar.get(COOKIE_NAMES.kvSession)!;
+    expect(newCookie.split(".")[0]).toBe(oldCookie.split(".")[0]); // the same session…
+    expect(newCookie).toBe(sign(oldCookie.split(".")[0]!, "new-secret-new-secret-new-secret-new-0")); // …signed with secret 2
+    expect((await countedStore(jar).describe()).seenCount, "a server with only the old secret cannot read it").toBe(0);
+  });
+
   it("makes a copied cookie useless once the session is destroyed", async () => {
     const jar = new TestJar();
     await countedStore(jar).claimUnseen(POOL, 5);

@@ -1,0 +1,84 @@
+/**
+ * Expiry and revocation over the real API (production build, real Redis), with a 2-second
+ * SESSION_TTL_SECONDS: a kv session left alone expires; DELETE /api/session kills a kv session
+ * at once, so a copied kv cookie is useless afterwards, while a copied cookie-mode seal keeps
+ * working until it expires: the trade-off the README states.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startInstance, type AppInstance } from "../../scripts/lib/app-instance";
+import { freePort } from "../../scripts/lib/ports";
+import { ReaderClient } from "../../scripts/lib/reader-client";
+
+const TTL_SECONDS = 2;
+let app: AppInstance;
+
+beforeAll(async () => {
+  const kv = inject("kv");
+  app = await startInstance({
+    id: "ttl-test",
+    port: await freePort(),
+    env: {
+      KV_REST_API_URL: kv.url,
+      KV_REST_API_TOKEN: kv.token,
+      SESSION_SECRET: randomBytes(32).toString("base64url"),
+      SESSION_TTL_SECONDS: String(TTL_SECONDS),
+    },
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  await app?.process.stop();
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A second client holding copies of `reader`'s cookies: someone who copied them. */
+function copyOf(reader: ReaderClient): ReaderClient {
+  const copy = new ReaderClient(app.url);
+  reader.cookies.forEach((value, name) => copy.cookies.set(name, value));
+  return copy;
+}
+
+describe("expiry", () => {
+  it("a kv session expires after SESSION_TTL_SECONDS without activity, and activity keeps it alive", async () => {
+    const idle = new ReaderClient(app.url);
+    const active = new ReaderClient(app.url);
+    for (const reader of [idle, active]) {
+      expect((await reader.setMode("kv")).status).toBe(200);
+      expect((await reader.feed(5)).status).toBe(200);
+    }
+    // `active` reads every half TTL; `idle` does nothing but keeps its cookie (this client never
+    // drops cookies by age), so what is measured is the server's expiry, not the browser's.
+    for (let i = 0; i < 3; i++) {
+      await pause((TTL_SECONDS * 1000) / 2);
+      expect((await active.feed(1)).status).toBe(200);
+    }
+    expect((await idle.session()).body).toMatchObject({ mode: "kv", seenCount: 0 });
+    expect((await active.session()).body).toMatchObject({ mode: "kv", seenCount: 8 });
+  }, 20_000);
+});
+
+describe("revocation", () => {
+  it("DELETE /api/session makes a copied kv cookie useless at once", async () => {
+    const reader = new ReaderClient(app.url);
+    await reader.setMode("kv");
+    await reader.feed(5);
+    const stolen = copyOf(reader);
+    expect((await stolen.session()).body).toMatchObject({ seenCount: 5 }); // the copy works before
+    expect((await reader.forget()).status).toBe(200);
+    expect((await stolen.session()).body).toMatchObject({ seenCount: 0 });
+  });
+
+  it("DELETE /api/session cannot revoke a copied cookie-mode seal: it stays valid until it expires", async () => {
+    const reader = new ReaderClient(app.url);
+    await reader.setMode("cookie");
+    await reader.feed(5);
+    const stolen = copyOf(reader);
+    expect((await reader.forget()).status).toBe(200);
+    expect((await reader.session()).body).toMatchObject({ seenCount: 0 }); // the reader's own browser forgot
+    // The copy did not: a seal is valid until its own expiry (TTL, plus iron's 60 s clock-skew allowance).
+    expect((await stolen.session()).body).toMatchObject({ mode: "cookie", seenCount: 5 });
+  });
+});
