@@ -1,7 +1,8 @@
 /**
  * npm test: lint, typecheck, production build, every Vitest suite (unit + API integration against
  * the built app with real Redis), then the Playwright suite in a real browser against 3 instances
- * behind the balancer, then a quick run of the bench harness (a smoke test, no timing assertions).
+ * behind the balancer, then a short chaos run (its invariants are the check) and a quick run of
+ * the bench harness (a smoke test, no timing assertions).
  * Ends with ONE line: `N passed, N failed[, N skipped]`,
  * totals over all suites, where lint, typecheck and build count as one check each.
  * Exit code 0 only when nothing failed.
@@ -127,6 +128,9 @@ check("production build (next build)", () => {
 });
 vitest();
 playwright();
+check("chaos, short run (npm run chaos -- --quick: 0 repeats, 0 lost entries, kv 503s only in the Redis gap)", () =>
+  run(bin("tsx"), ["scripts/chaos.ts", "--quick"]),
+);
 check("bench harness smoke test (npm run bench -- --quick; no timing assertions)", () => {
   const results = join(ROOT, "bench", "results", "quick.json");
   rmSync(results, { force: true });

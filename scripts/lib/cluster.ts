@@ -285,7 +285,12 @@ export class Cluster {
         const report = await this.probe(member.port);
         if (member.stoppedByAdmin || member.busy) return; // changed while we were asking
         member.failedProbes = report ? 0 : member.failedProbes + 1;
-        const next: InstanceStatus = report ? "up" : member.failedProbes >= FAILURES_BEFORE_DOWN ? "down" : member.status;
+        let next: InstanceStatus = report ? "up" : member.failedProbes >= FAILURES_BEFORE_DOWN ? "down" : member.status;
+        if (next === "down" && member.status === "up" && this.members.every((m) => m === member || m.status !== "up")) {
+          // The last instance up is only slow (it refused nothing): a slow answer beats a 503 for
+          // everyone. If it is really dead, its refused connections mark it down at once.
+          next = "up";
+        }
         if (next !== member.status) this.log(`[cluster] instance ${member.id} is ${next}`);
         member.status = next;
         if (report) {

@@ -15,6 +15,8 @@ const SESSION_COOKIES = new Set(["nr_session", "nr_kv", "nr_mem", "nr_tb"]);
 export class VirtualReader {
   readonly jar: ReaderClient;
   readonly received = new Set<string>();
+  /** Seqs of everything received, to compare with the seen-set the server reports at the end. */
+  readonly receivedSeqs = new Set<number>();
   repeats = 0;
   private readonly client: Client;
 
@@ -30,24 +32,34 @@ export class VirtualReader {
     return bytes;
   }
 
-  async feed(): Promise<{ status: number; ids: string[] }> {
+  /** One feed page; a failure comes back with its error code from the envelope (or none). */
+  async feed(): Promise<{ status: number; ids: string[]; code?: string }> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.jar.cookies.size > 0) headers.cookie = this.jar.cookieHeader();
     const response = await this.client.request({ path: "/api/feed", method: "POST", headers, body: FEED_BODY });
     const text = await response.body.text();
     const setCookie = response.headers["set-cookie"];
     this.jar.absorb(setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]);
-    if (response.statusCode !== 200) return { status: response.statusCode, ids: [] };
-    const ids = (JSON.parse(text) as { articles: { id: string }[] }).articles.map((a) => a.id);
-    for (const id of ids) {
+    if (response.statusCode !== 200) return { status: response.statusCode, ids: [], code: errorCode(text) };
+    const articles = (JSON.parse(text) as { articles: { id: string; seq: number }[] }).articles;
+    for (const { id, seq } of articles) {
       if (this.received.has(id)) this.repeats++;
       this.received.add(id);
+      this.receivedSeqs.add(seq);
     }
-    return { status: 200, ids };
+    return { status: 200, ids: articles.map((a) => a.id) };
   }
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+}
+
+function errorCode(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
   }
 }
 
