@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
+import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/lib/balancer";
 import { ROOT } from "../../scripts/lib/build";
@@ -133,6 +134,31 @@ describe("balancer", () => {
   it("treats only loopback addresses as admin clients", () => {
     for (const address of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"]) expect(isLoopback(address)).toBe(true);
     for (const address of ["10.0.0.5", "192.168.1.2", "::ffff:10.0.0.1", "fe80::1", undefined]) expect(isLoopback(address)).toBe(false);
+  });
+});
+
+/** This machine's first non-loopback IPv4 address, if it has one. */
+function outsideAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry && entry.family === "IPv4" && !entry.internal)?.address;
+}
+
+describe("the admin API from another machine", () => {
+  const address = outsideAddress();
+  // Without a non-loopback interface there is no other address to come from; isLoopback's own
+  // unit test above still covers the rule. (This machine and CI have one.)
+  it.skipIf(!address)(`refuses a client on ${address ?? "a non-loopback address"} with 403, while loopback is served`, async () => {
+    const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: [], rotation: 0 });
+    const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, host: "0.0.0.0", log: () => {} });
+    try {
+      const remote = await fetch(`http://${address}:${balancer.port}/__cluster`);
+      expect(remote.status).toBe(403);
+      expect(await remote.json()).toMatchObject({ error: { code: "FORBIDDEN" } });
+      expect((await fetch(`http://127.0.0.1:${balancer.port}/__cluster`)).status).toBe(200); // the control
+    } finally {
+      await balancer.close();
+    }
   });
 });
 
