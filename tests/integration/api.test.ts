@@ -2,10 +2,9 @@
  * The JSON API against the real production build (`next start`), with real Redis behind the
  * real KV bridge: what a client of the API actually gets, headers and cookies included.
  */
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startInstance, type AppInstance } from "../../scripts/lib/app-instance";
-import { freePort } from "../../scripts/lib/ports";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppInstance } from "../../scripts/lib/app-instance";
+import { startTestApp } from "../support/test-app";
 import { ReaderClient, type FeedArticle } from "../../scripts/lib/reader-client";
 
 const CATALOGUE_SIZE = 600;
@@ -13,18 +12,7 @@ let app: AppInstance;
 const reader = () => new ReaderClient(app.url);
 
 beforeAll(async () => {
-  const kv = inject("kv");
-  app = await startInstance({
-    id: "api-test",
-    port: await freePort(),
-    env: {
-      KV_REST_API_URL: kv.url,
-      KV_REST_API_TOKEN: kv.token,
-      SESSION_SECRET: randomBytes(32).toString("base64url"),
-      CATALOGUE_SIZE: String(CATALOGUE_SIZE),
-    },
-    log: () => {},
-  });
+  app = await startTestApp("api-test", { CATALOGUE_SIZE: String(CATALOGUE_SIZE) });
 });
 
 afterAll(async () => {

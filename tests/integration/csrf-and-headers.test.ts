@@ -3,22 +3,15 @@
  * the production build. The controls are the same requests from our own origin, or from a
  * client that sends no browser headers at all: they must still work.
  */
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startInstance, type AppInstance } from "../../scripts/lib/app-instance";
-import { freePort } from "../../scripts/lib/ports";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppInstance } from "../../scripts/lib/app-instance";
+import { startTestApp } from "../support/test-app";
 import { ReaderClient } from "../../scripts/lib/reader-client";
 
 let app: AppInstance;
 
 beforeAll(async () => {
-  const kv = inject("kv");
-  app = await startInstance({
-    id: "csrf-test",
-    port: await freePort(),
-    env: { KV_REST_API_URL: kv.url, KV_REST_API_TOKEN: kv.token, SESSION_SECRET: randomBytes(32).toString("base64url") },
-    log: () => {},
-  });
+  app = await startTestApp("csrf-test");
 });
 
 afterAll(async () => {

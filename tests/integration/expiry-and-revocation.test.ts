@@ -4,28 +4,16 @@
  * at once, so a copied kv cookie is useless afterwards, while a copied cookie-mode seal keeps
  * working until it expires: the trade-off the README states.
  */
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startInstance, type AppInstance } from "../../scripts/lib/app-instance";
-import { freePort } from "../../scripts/lib/ports";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppInstance } from "../../scripts/lib/app-instance";
+import { startTestApp } from "../support/test-app";
 import { ReaderClient } from "../../scripts/lib/reader-client";
 
 const TTL_SECONDS = 2;
 let app: AppInstance;
 
 beforeAll(async () => {
-  const kv = inject("kv");
-  app = await startInstance({
-    id: "ttl-test",
-    port: await freePort(),
-    env: {
-      KV_REST_API_URL: kv.url,
-      KV_REST_API_TOKEN: kv.token,
-      SESSION_SECRET: randomBytes(32).toString("base64url"),
-      SESSION_TTL_SECONDS: String(TTL_SECONDS),
-    },
-    log: () => {},
-  });
+  app = await startTestApp("ttl-test", { SESSION_TTL_SECONDS: String(TTL_SECONDS) });
 });
 
 afterAll(async () => {
