@@ -44,9 +44,22 @@ local function available(i)
   return bit.band(poolByte(i), bit.bnot(string.byte(seen, i + 1) or 0), 255)
 end
 
+-- A reader's history is the newest articles, so the walk down from maxSeq would first cross
+-- every byte already full (0xFF). Without a section mask those are skipped by a search in C
+-- (string.find on the reversed bitmap), so the cost does not grow with the history.
+local reversed = maskHex == '' and string.reverse(seen) or nil
+local function skipFull(i)
+  if not reversed or i >= lastIndex or i >= #seen or string.byte(seen, i + 1) ~= 255 then return i end
+  local pos = string.find(reversed, '[^\\255]', #seen - i)
+  if pos then return #seen - pos end
+  return -1
+end
+
 local picked = {}
 local i = lastIndex
 while i >= 0 and #picked < limit do
+  i = skipFull(i)
+  if i < 0 then break end
   local avail = available(i)
   if avail ~= 0 then
     for b = 7, 0, -1 do

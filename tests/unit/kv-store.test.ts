@@ -135,6 +135,20 @@ describe("kv store", () => {
     expect((await countedStore(stolen).describe()).seenCount).toBe(0);
   });
 
+  it("claims past a long history of full bytes (the skip in C) exactly as the pure selection does", async () => {
+    for (const [seenFrom, expected] of [
+      [1001, [1000, 999, 998]], // byte-aligned history
+      [997, [996, 995, 994]], // history ending mid-byte
+      [1, []], // everything seen
+    ] as const) {
+      const jar = new TestJar();
+      await countedStore(jar).replace({ seen: SeqSet.of(Array.from({ length: 10_001 - seenFrom }, (_, i) => seenFrom + i)), read: SeqSet.empty() });
+      const claim = await countedStore(jar).claimUnseen(POOL, 3);
+      expect(claim.seqs).toEqual(expected);
+      expect(claim.remaining).toBe(Math.max(0, seenFrom - 1 - expected.length));
+    }
+  });
+
   it("moves bitmaps in and out exactly, whatever the bytes", async () => {
     const jar = new TestJar();
     const seen = SeqSet.of([1, 7, 8, 9, 255, 256, 4_095, 9_999, 10_000]);
