@@ -48,6 +48,12 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   sendJson(res, status, { error: { code, message } });
 }
 
+/** Content-hashed build output and the icon: identical on every instance, outside the main rotation. */
+function isStaticAsset(url: string | undefined): boolean {
+  const path = (url ?? "/").split("?")[0]!;
+  return path.startsWith("/_next/static/") || path === "/icon.svg" || path === "/favicon.ico";
+}
+
 function affinityFrom(req: IncomingMessage): string | null {
   const cookie = req.headers.cookie ?? "";
   const match = new RegExp(`(?:^|;\\s*)${AFFINITY_COOKIE}=([A-Za-z0-9]+)`).exec(cookie);
@@ -97,7 +103,7 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
       return chosen;
     }
     newAffinity.delete(req);
-    return cluster.nextRoundRobin(exclude);
+    return cluster.nextRoundRobin(exclude, isStaticAsset(req.url) ? "assets" : "requests");
   }
 
   async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {

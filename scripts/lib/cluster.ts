@@ -19,6 +19,15 @@ interface HealthReport {
 
 const MAX_HEALTH_BODY = 64 * 1024;
 
+/**
+ * Round-robin keeps two turns: one for requests that carry session work (pages, RSC, the API)
+ * and one for static assets. Assets are content-hashed and the same on every instance; counted
+ * in the main rotation, the number a page happens to load (cache state, chunks) would decide
+ * which instance answers its next API call, and a reader's calls could keep landing on the same
+ * one or two instances.
+ */
+export type RotationLane = "requests" | "assets";
+
 /** An instance as the balancer routes to it. */
 export type RoutedInstance = Omit<InstanceRecord, "secretMismatch">;
 
@@ -71,6 +80,8 @@ export class Cluster {
   policy: Policy;
   private readonly members: Member[] = [];
   private rotation = 0;
+  /** Static assets rotate on their own (see RotationLane). */
+  private assetRotation = 0;
   private shuttingDown = false;
   private lastSecretWarning = "";
   private healthTimer: NodeJS.Timeout | null = null;
@@ -136,11 +147,13 @@ export class Cluster {
   }
 
   /** Round-robin over the instances that are up, skipping any in `exclude`. */
-  nextRoundRobin(exclude: ReadonlySet<string> = new Set()): RoutedInstance | null {
+  nextRoundRobin(exclude: ReadonlySet<string> = new Set(), lane: RotationLane = "requests"): RoutedInstance | null {
     const candidates = this.members.filter((m) => m.status === "up" && !exclude.has(m.id));
     if (candidates.length === 0) return null;
-    const chosen = candidates[this.rotation % candidates.length]!;
-    this.rotation = (this.rotation + 1) % 1_000_000;
+    const turn = lane === "assets" ? this.assetRotation : this.rotation;
+    const chosen = candidates[turn % candidates.length]!;
+    if (lane === "assets") this.assetRotation = (turn + 1) % 1_000_000;
+    else this.rotation = (turn + 1) % 1_000_000;
     return chosen;
   }
 
