@@ -14,7 +14,8 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   // The integration suites run the production build; build once here, never in parallel workers.
-  ensureBuild();
+  // NEWSROOM_TEST_NO_BUILD=1 skips it when only suites that start no app instance are run.
+  if (process.env.NEWSROOM_TEST_NO_BUILD !== "1") ensureBuild();
   const saved = { url: process.env.KV_REST_API_URL, token: process.env.KV_REST_API_TOKEN };
   // Always a private local Redis for tests, even when the shell points at a real KV database.
   delete process.env.KV_REST_API_URL;
