@@ -106,6 +106,17 @@ describe("node:crypto provider against WebCrypto, through iron-webcrypto", () =>
     );
   });
 
+  it("hands out fresh random bytes for every salt and IV, across refills of its 4 KiB pool", async () => {
+    const provider = createNodeCryptoProvider();
+    const fields = new Set<string>();
+    const seals = 200; // 80 random bytes each: about four pool refills
+    for (let i = 0; i < seals; i++) {
+      const [, , encryptionSalt, iv, , , hmacSalt] = (await seal(provider, { i }, A, { ...defaults, ttl: 0 })).split("*");
+      for (const field of [encryptionSalt, iv, hmacSalt]) fields.add(field!);
+    }
+    expect(fields.size).toBe(3 * seals);
+  });
+
   it("refuses, with a message naming the call, anything iron-webcrypto 1.2.1 does not ask for", async () => {
     const provider = createNodeCryptoProvider();
     const raw = new Uint8Array(32);

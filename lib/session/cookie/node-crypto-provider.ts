@@ -27,7 +27,7 @@ export type IronCrypto = Parameters<typeof seal>[0];
 
 export interface NodeCryptoProviderOptions {
   /**
-   * Fills a buffer with random bytes (salts and IVs). Default: node:crypto's randomFillSync.
+   * Fills a buffer with random bytes (salts and IVs). Default: node:crypto's randomFillSync, drawn 4 KiB at a time.
    * Tests inject a deterministic source here for known-answer comparisons; never do that in production.
    */
   fillRandom?: (bytes: Uint8Array) => void;
@@ -45,9 +45,34 @@ const OPERATIONS_BY_ALGORITHM: Record<KeyAlgorithmName, readonly Operation[]> = 
 };
 const AES_KEY_BYTES = new Set([16, 24, 32]);
 const WEBCRYPTO_RANDOM_LIMIT_BYTES = 65_536;
+/** Random bytes drawn from the CSPRNG at once and handed out in order (each once): one OpenSSL call per ~50 seals. */
+const RANDOM_POOL_BYTES = 4096;
 
-/** Key bytes live here, out of reach of anyone holding the CryptoKey object, as with a real CryptoKey. */
-const keyMaterial = new WeakMap<CryptoKey, { algorithm: KeyAlgorithmName; bytes: Buffer }>();
+/**
+ * A CryptoKey whose bytes sit in a private field, out of reach of anyone holding the object, as
+ * with a real CryptoKey. (A class field rather than a WeakMap: a WeakMap entry per short-lived key
+ * costs the garbage collector more than the crypto it guards.)
+ */
+class NodeCryptoKey implements CryptoKey {
+  readonly type = "secret" as const;
+  readonly #algorithmName: KeyAlgorithmName;
+  readonly #bytes: Buffer;
+
+  constructor(
+    algorithmName: KeyAlgorithmName,
+    bytes: Buffer,
+    readonly algorithm: KeyAlgorithm,
+    readonly extractable: boolean,
+    readonly usages: KeyUsage[],
+  ) {
+    this.#algorithmName = algorithmName;
+    this.#bytes = bytes;
+  }
+
+  static materialOf(key: CryptoKey): { algorithm: KeyAlgorithmName; bytes: Buffer } | undefined {
+    return key instanceof NodeCryptoKey ? { algorithm: key.#algorithmName, bytes: key.#bytes } : undefined;
+  }
+}
 
 class UnsupportedCryptoCall extends Error {
   constructor(call: string, detail: string) {
@@ -79,20 +104,34 @@ function hashName(algorithm: object): string | undefined {
   return hash === undefined ? undefined : algorithmName(hash);
 }
 
-/** A copy, as WebCrypto copies what it is given. */
-function bytesOf(data: unknown, call: string): Buffer {
-  if (data instanceof ArrayBuffer) return Buffer.from(new Uint8Array(data));
-  if (ArrayBuffer.isView(data)) return Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+/**
+ * A view of the caller's bytes, not a copy: WebCrypto copies its inputs because it reads them
+ * later, on another thread; every call here has finished with them before it returns.
+ */
+function viewOf(data: unknown, call: string): Uint8Array {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   throw new UnsupportedCryptoCall(call, "was given data that is neither an ArrayBuffer nor a typed array");
 }
 
-/** A fresh ArrayBuffer of exactly these bytes: a Buffer's own .buffer may be a shared pool slab. */
-function arrayBufferOf(bytes: Buffer): ArrayBuffer {
-  return new Uint8Array(bytes).buffer;
+/**
+ * An ArrayBuffer holding exactly these bytes, as WebCrypto returns. Buffers from digest() own
+ * theirs; small ones from the Buffer pool share a slab, which must not leak out, so those are copied.
+ */
+function arrayBufferOf(...parts: Buffer[]): ArrayBuffer {
+  const only = parts.length === 1 ? parts[0]! : undefined;
+  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer) return only.buffer;
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.byteLength;
+  }
+  return joined.buffer;
 }
 
 function materialFor(key: CryptoKey, operation: Operation): { algorithm: KeyAlgorithmName; bytes: Buffer } {
-  const material = keyMaterial.get(key);
+  const material = NodeCryptoKey.materialOf(key);
   if (!material) throw new UnsupportedCryptoCall(operation, "was given a key this provider did not import");
   if (!OPERATIONS_BY_ALGORITHM[material.algorithm].includes(operation)) {
     const allowed = OPERATIONS_BY_ALGORITHM[material.algorithm].join("/");
@@ -110,18 +149,12 @@ function importKey(format: string, keyData: unknown, algorithm: unknown, extract
   if (name === "HMAC" && hashName(algorithm as object) !== "SHA-256") {
     throw new UnsupportedCryptoCall("importKey", `does not support HMAC with hash "${hashName(algorithm as object)}" (only SHA-256)`);
   }
-  const bytes = bytesOf(keyData, "importKey");
+  const bytes = Buffer.from(viewOf(keyData, "importKey")); // a copy: the key outlives the call, as WebCrypto's do
   if ((name === "AES-CBC" || name === "AES-CTR") && !AES_KEY_BYTES.has(bytes.length)) {
     throw new UnsupportedCryptoCall("importKey", `was given a ${bytes.length}-byte AES key (AES keys are 16, 24 or 32 bytes)`);
   }
-  const key: CryptoKey = {
-    type: "secret",
-    extractable,
-    algorithm: name === "HMAC" ? ({ name, hash: { name: "SHA-256" }, length: bytes.length * 8 } as KeyAlgorithm) : { name },
-    usages: [...usages] as KeyUsage[],
-  };
-  keyMaterial.set(key, { algorithm: name, bytes });
-  return key;
+  const description = name === "HMAC" ? ({ name, hash: { name: "SHA-256" }, length: bytes.length * 8 } as KeyAlgorithm) : { name };
+  return new NodeCryptoKey(name, bytes, description, extractable, [...usages] as KeyUsage[]);
 }
 
 function deriveBits(algorithm: unknown, baseKey: CryptoKey, lengthBits: number): ArrayBuffer {
@@ -136,44 +169,59 @@ function deriveBits(algorithm: unknown, baseKey: CryptoKey, lengthBits: number):
     throw new UnsupportedCryptoCall("deriveBits", `was asked for ${lengthBits} bits (a positive multiple of 8 is needed)`);
   }
   const { bytes } = materialFor(baseKey, "deriveBits");
-  return arrayBufferOf(pbkdf2Sync(bytes, bytesOf(params.salt, "deriveBits"), params.iterations, lengthBits / 8, "sha1"));
+  return arrayBufferOf(pbkdf2Sync(bytes, viewOf(params.salt, "deriveBits"), params.iterations, lengthBits / 8, "sha1"));
 }
 
 /** The node:crypto cipher name and IV for an AES-CBC or AES-CTR parameter object, checked against the key. */
-function aesCipher(operation: "encrypt" | "decrypt", algorithm: unknown, key: CryptoKey): { cipher: string; key: Buffer; iv: Buffer } {
+function aesCipher(operation: "encrypt" | "decrypt", algorithm: unknown, key: CryptoKey): { cipher: string; key: Buffer; iv: Uint8Array } {
   const name = algorithmName(algorithm);
   const material = materialFor(key, operation);
   if (material.algorithm !== name) throw new UnsupportedCryptoCall(operation, `was given a ${material.algorithm} key for ${name}`);
   const bits = material.bytes.length * 8;
   const params = algorithm as { iv?: unknown; counter?: unknown; length?: unknown };
-  if (name === "AES-CBC") return { cipher: `aes-${bits}-cbc`, key: material.bytes, iv: bytesOf(params.iv, operation) };
+  if (name === "AES-CBC") return { cipher: `aes-${bits}-cbc`, key: material.bytes, iv: viewOf(params.iv, operation) };
   // node:crypto's CTR mode increments the whole 16-byte block, which is WebCrypto's `length: 128`, the only width iron uses.
   if (params.length !== 128) throw new UnsupportedCryptoCall(operation, `does not support AES-CTR with a ${String(params.length)}-bit counter (only 128)`);
-  return { cipher: `aes-${bits}-ctr`, key: material.bytes, iv: bytesOf(params.counter, operation) };
+  return { cipher: `aes-${bits}-ctr`, key: material.bytes, iv: viewOf(params.counter, operation) };
 }
 
 function encrypt(algorithm: unknown, key: CryptoKey, data: unknown): ArrayBuffer {
   const aes = aesCipher("encrypt", algorithm, key);
   const cipher = createCipheriv(aes.cipher, aes.key, aes.iv); // PKCS#7 padding for CBC by default, as WebCrypto's AES-CBC
-  return arrayBufferOf(Buffer.concat([cipher.update(bytesOf(data, "encrypt")), cipher.final()]));
+  return arrayBufferOf(cipher.update(viewOf(data, "encrypt")), cipher.final());
 }
 
 function decrypt(algorithm: unknown, key: CryptoKey, data: unknown): ArrayBuffer {
   const aes = aesCipher("decrypt", algorithm, key);
   const decipher = createDecipheriv(aes.cipher, aes.key, aes.iv);
-  return arrayBufferOf(Buffer.concat([decipher.update(bytesOf(data, "decrypt")), decipher.final()]));
+  return arrayBufferOf(decipher.update(viewOf(data, "decrypt")), decipher.final());
 }
 
 function sign(algorithm: unknown, key: CryptoKey, data: unknown): ArrayBuffer {
   const name = algorithmName(algorithm);
   if (name !== "HMAC") throw new UnsupportedCryptoCall("sign", `does not support algorithm "${name}" (only HMAC)`);
   const { bytes } = materialFor(key, "sign");
-  return arrayBufferOf(createHmac("sha256", bytes).update(bytesOf(data, "sign")).digest());
+  return arrayBufferOf(createHmac("sha256", bytes).update(viewOf(data, "sign")).digest());
+}
+
+/** node:crypto's CSPRNG through a pool: each byte is handed out once, in order, and the pool refilled when spent. */
+function pooledRandomFill(): (bytes: Uint8Array) => void {
+  const pool = Buffer.alloc(RANDOM_POOL_BYTES);
+  let next = RANDOM_POOL_BYTES;
+  return (bytes) => {
+    if (bytes.byteLength > RANDOM_POOL_BYTES) return void randomFillSync(bytes);
+    if (next + bytes.byteLength > RANDOM_POOL_BYTES) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    bytes.set(pool.subarray(next, next + bytes.byteLength));
+    next += bytes.byteLength;
+  };
 }
 
 /** A provider for iron-webcrypto's seal/unseal whose every call is computed synchronously by node:crypto. */
 export function createNodeCryptoProvider(options: NodeCryptoProviderOptions = {}): IronCrypto {
-  const fillRandom = options.fillRandom ?? ((bytes: Uint8Array) => void randomFillSync(bytes));
+  const fillRandom = options.fillRandom ?? pooledRandomFill();
   return {
     getRandomValues(array: Uint8Array): Uint8Array {
       if (array.byteLength > WEBCRYPTO_RANDOM_LIMIT_BYTES) {
