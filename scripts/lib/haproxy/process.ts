@@ -1,0 +1,148 @@
+/**
+ * HAProxy as a child process: found on PATH (installed with apt when root, else the exact command
+ * to run), its generated configuration checked with `haproxy -c`, started in the foreground in
+ * master-worker mode in its own process group, with its files (configuration, policy map, Runtime
+ * API socket) in a private temp dir that is removed when it stops.
+ */
+import { spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Policy } from "../cluster";
+import { freePort, waitForPort } from "../ports";
+import { spawnGroup } from "../processes";
+import { ensureProgram } from "../system-deps";
+import { haproxyConfig, policyMapText, slotIds, type HaproxyConfigOptions } from "./config";
+import { RuntimeApi } from "./runtime-api";
+
+/** The haproxy binary: on PATH, or installed with apt when running as root; otherwise an error naming the command. */
+export function findHaproxy(): string {
+  try {
+    return ensureProgram("haproxy", "haproxy");
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nOn macOS:  brew install haproxy`);
+  }
+}
+
+export class HaproxyConfigError extends Error {}
+
+/** `haproxy -c`: throws HaproxyConfigError with HAProxy's own words when the file is invalid; returns its warnings. */
+export function checkConfig(configPath: string, binary: string = findHaproxy()): string[] {
+  const result = spawnSync(binary, ["-c", "-f", configPath], { encoding: "utf8", timeout: 10_000 });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+  if (result.status !== 0) throw new HaproxyConfigError(`HAProxy rejects ${configPath}:\n${output || result.error?.message}`);
+  return output.split("\n").filter((line) => line.includes("[WARNING]"));
+}
+
+export interface HaproxyOptions extends Omit<HaproxyConfigOptions, "port" | "socketPath" | "policyMapPath" | "log"> {
+  /** Frontend port. Default: a free one (chosen here: HAProxy itself refuses port 0). */
+  port?: number;
+  /** Policy at start. Default "round-robin". */
+  policy?: Policy;
+  /** Append HAProxy's log to this file: one line per request, and server state changes. Default: no log file. */
+  logFile?: string;
+  /** HAProxy's own messages (server UP/DOWN, alerts), line by line. Default: printed with a "[haproxy]" prefix. */
+  log?: (line: string) => void;
+}
+
+export interface RunningHaproxy {
+  url: string;
+  port: number;
+  /** The private temp dir holding the configuration, the policy map and the socket. */
+  dir: string;
+  configPath: string;
+  runtime: RuntimeApi;
+  /** The master process (leader of the process group). */
+  masterPid: number;
+  /** The master and the worker that carries the traffic (from `show info`), for CPU accounting. */
+  pids(): Promise<{ master: number; worker: number }>;
+  alive(): boolean;
+  /** SIGTERM the group (HAProxy's hard stop), SIGKILL after a grace period; removes the temp dir. */
+  stop(): Promise<void>;
+  /** SIGKILL the group at once: a crash. The temp dir stays until stop(). */
+  kill(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+export async function startHaproxy(options: HaproxyOptions): Promise<RunningHaproxy> {
+  const binary = findHaproxy();
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), "newsroom-haproxy-")); // mode 700: only we reach the socket
+  const configPath = join(dir, "haproxy.cfg");
+  const policyMapPath = join(dir, "policy.map");
+  const socketPath = join(dir, "admin.sock");
+  const log = options.log ?? ((line: string) => console.log(`[haproxy] ${line}`));
+  const { policy = "round-robin", logFile, ...configOptions } = options;
+
+  let logFd: number | null = null;
+  try {
+    writeFileSync(policyMapPath, policyMapText(policy));
+    writeFileSync(configPath, haproxyConfig({ ...configOptions, port, socketPath, policyMapPath, log: logFile !== undefined }));
+    for (const warning of checkConfig(configPath, binary)) log(warning);
+    if (logFile) logFd = openSync(logFile, "a");
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  // The request log goes straight from HAProxy to the file: no Node code on the per-request path.
+  const managed = spawnGroup("haproxy", binary, ["-f", configPath], { stdio: ["ignore", logFd ?? "ignore", "pipe"] });
+  if (logFd !== null) closeSync(logFd);
+  const recent: string[] = [];
+  let buffered = "";
+  managed.child.stderr?.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString("utf8");
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      log(line);
+    }
+  });
+
+  const runtime = new RuntimeApi({ socketPath, policyMapPath, slots: slotIds(options.maxInstances) });
+  const cleanUp = async () => {
+    await managed.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, START_TIMEOUT_MS, managed.alive);
+    await waitForRuntimeApi(runtime, managed.alive);
+  } catch (error) {
+    await cleanUp();
+    throw new Error(`HAProxy did not start: ${(error as Error).message}\n${recent.join("\n")}`);
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dir,
+    configPath,
+    runtime,
+    masterPid: managed.pid,
+    async pids() {
+      const worker = Number((await runtime.info()).Pid);
+      if (!Number.isInteger(worker) || worker <= 0) throw new Error("HAProxy's show info reported no worker Pid");
+      return { master: managed.pid, worker };
+    },
+    alive: managed.alive,
+    stop: cleanUp,
+    kill: () => managed.kill(),
+  };
+}
+
+/** The socket appears a moment after the port; `show info` answering means the worker is serving. */
+async function waitForRuntimeApi(runtime: RuntimeApi, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (!alive()) throw new Error("the HAProxy process exited");
+    try {
+      if ((await runtime.info()).Pid) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
