@@ -12,7 +12,7 @@
  *   `track` the round-robin backend's, so there is one health check and one admin state per slot.
  *
  * Request routing, first match wins:
- *   no Host / two Host headers -> 400; Host not allowed -> 421 (DNS rebinding: a hostile page on
+ *   no Host -> 400 (two different Host headers never get this far: HAProxy's parser refuses them); Host not allowed -> 421 (DNS rebinding: a hostile page on
  *   another name must not reach the admin API through the reader's browser); /__cluster from a
  *   non-loopback client -> 403; /__cluster[/…] -> control; no app server up -> control (a recovery
  *   page / JSON 503); `X-Newsroom-Instance: <id>` with that slot up -> that slot; static assets ->
@@ -67,6 +67,8 @@ export interface HaproxyConfigOptions {
   allowedHosts?: readonly string[];
   /** Log one line per request (HTTP log format) to stdout; process.ts can send stdout to a file. Default false. */
   log?: boolean;
+  /** How long an instance may take to answer before HAProxy gives up with a 504. Default 60 000 ms (the Node balancer's). */
+  serverTimeoutMs?: number;
   /** Worker threads. Default 1: the demo's traffic needs no more, and one thread costs the least CPU per request. */
   threads?: number;
 }
@@ -104,7 +106,9 @@ function checkPort(name: string, port: number): void {
 
 /** A path inside a sample expression, where `,`, `)` and quotes are syntax and cannot be escaped reliably. */
 function samplePath(path: string): string {
-  if (!/^[\w./-]+$/.test(path)) throw new Error(`policyMapPath must use only letters, digits, "_", ".", "/" and "-" (got "${path}"); put it in a plain temp dir`);
+  if (!/^[\w./-]+$/.test(path)) {
+    throw new Error(`policyMapPath must use only letters, digits, "_", ".", "/" and "-" (got "${path}"); put it in a plain temp dir`);
+  }
   return path;
 }
 
@@ -113,6 +117,8 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
   checkPort("controlPort", options.controlPort);
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new Error(`threads must be an integer from 1 to 64, got ${threads}`);
+  const serverTimeoutMs = options.serverTimeoutMs ?? 60_000;
+  if (!Number.isInteger(serverTimeoutMs) || serverTimeoutMs < 1) throw new Error(`serverTimeoutMs must be a positive integer, got ${serverTimeoutMs}`);
   const slots = slotIds(options.maxInstances);
   const host = options.host ?? "127.0.0.1";
   const bindAddress = host.includes(":") ? `[${host}]` : host;
@@ -147,7 +153,7 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
       "http-reuse safe",
       "timeout connect 2s",
       "timeout client 60s",
-      "timeout server 60s",
+      `timeout server ${serverTimeoutMs}ms`,
       // Slowloris: the request headers must arrive within 10 s.
       "timeout http-request 10s",
       "timeout http-keep-alive 65s",
@@ -161,7 +167,6 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
       "frontend newsroom",
       `bind ${bindAddress}:${options.port}`,
       returnLine(400, { code: "BAD_REQUEST", message: "A Host header is required." }, "unless { req.hdr(host) -m found }"),
-      returnLine(400, { code: "BAD_REQUEST", message: "Send exactly one Host header." }, "if { req.hdr_cnt(host) gt 1 }"),
       `acl host_allowed req.hdr(host) -i ${hosts.join(" ")}`,
       returnLine(
         421,

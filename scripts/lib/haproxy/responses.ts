@@ -4,6 +4,12 @@
  * a client cannot tell from the shape of an error which layer produced it, and a browser gets
  * the same protections from a balancer error as from a page. Proxied responses are untouched:
  * these headers are part of HAProxy's own responses only, never added to (or over) the app's.
+ *
+ * One exception HAProxy 2.6 does not let us change: when a connection sends something that never
+ * becomes a request (bytes that are not HTTP, two different Host headers, headers not complete
+ * within `timeout http-request`), its HTTP/1 layer answers 400 or 408 with a fixed HTML page before
+ * any rule or error directive applies (mux_h1.c h1_send_error writes the built-in message). Those
+ * pages are static text that reflects nothing from the request.
  */
 import { quoted, quotedLogFormat } from "./syntax";
 

@@ -85,7 +85,9 @@ export class RuntimeApi {
   }
 
   private slot(id: string): string {
-    if (!this.slots.includes(id)) throw new RuntimeApiError(`(slot ${id})`, `no slot "${id}": the configuration declares ${this.slots.join(", ")} (raise maxInstances for more)`);
+    if (!this.slots.includes(id)) {
+      throw new RuntimeApiError(`(slot ${id})`, `no slot "${id}": the configuration declares ${this.slots.join(", ")} (raise maxInstances for more)`);
+    }
     return id;
   }
 
@@ -112,14 +114,14 @@ export class RuntimeApi {
    * maint: no traffic, no checks.
    * The other backends' servers track this one, so one command moves the slot everywhere.
    */
-  setSlotState(id: string, state: SlotAdminState): Promise<void> {
+  async setSlotState(id: string, state: SlotAdminState): Promise<void> {
     const server = `${BACKENDS.roundRobin}/${this.slot(id)}`;
     if (state === "ready") return this.silent(`set server ${server} state ready`, `set server ${server} health down`);
     return this.silent(`set server ${server} state ${state}`);
   }
 
   /** Switches the policy for the next request: no reload, open connections included. */
-  setPolicy(policy: Policy): Promise<void> {
+  async setPolicy(policy: Policy): Promise<void> {
     if (!POLICIES.includes(policy)) throw new RuntimeApiError("(policy)", `policy must be one of ${POLICIES.join(", ")}, got ${String(policy)}`);
     return this.silent(`set map ${this.options.policyMapPath} ${POLICY_MAP_KEY} ${POLICY_BACKEND[policy]}`);
   }
@@ -146,7 +148,8 @@ export class RuntimeApi {
       const state = await this.slotState(id);
       if (state.status === status) return state;
       if (Date.now() > deadline) {
-        throw new RuntimeApiError(`(slot ${id})`, `slot ${id} is still ${state.statusText} (last check: ${state.checkStatus || "none"} ${state.checkDescription}) after ${timeoutMs} ms, not ${status}`);
+        const check = `${state.checkStatus || "none"} ${state.checkDescription}`.trim();
+        throw new RuntimeApiError(`(slot ${id})`, `slot ${id} is still ${state.statusText} (last check: ${check}) after ${timeoutMs} ms, not ${status}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

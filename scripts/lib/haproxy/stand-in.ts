@@ -7,7 +7,7 @@
  *   GET /api/ready           200 {"ready":true}, or 503 after setReady(false)
  *   GET /__stand-in/slow?ms=N  answers after N ms (a slow instance: the balancer's server timeout)
  *   ANY /__stand-in/hang-up    closes the connection without answering (a crash mid-request)
- *   anything else            200 {"instance","method","path","cookie","pin"}
+ *   anything else            200 {"instance","method","path","cookie","pin","forwardedFor"}
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -66,8 +66,15 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       req.socket.destroy();
       return;
     }
-    const answer = () =>
-      json(res, 200, { instance: id, method: req.method, path: url.pathname, cookie: req.headers.cookie ?? null, pin: req.headers["x-newsroom-instance"] ?? null }, id);
+    const echo = {
+      instance: id,
+      method: req.method,
+      path: url.pathname,
+      cookie: req.headers.cookie ?? null,
+      pin: req.headers["x-newsroom-instance"] ?? null,
+      forwardedFor: req.headers["x-forwarded-for"] ?? null,
+    };
+    const answer = () => json(res, 200, echo, id);
     // Drain the body first: an unread body would leave the keep-alive connection unusable.
     req.resume();
     req.once("end", () => {
