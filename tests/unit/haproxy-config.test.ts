@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { cpuMicros } from "../../scripts/lib/haproxy/cpu";
 import { allowedHostValues, haproxyConfig, policyMapText, slotIds, type HaproxyConfigOptions } from "../../scripts/lib/haproxy/config";
 import { HAPROXY_ERRORS, SECURITY_HEADERS } from "../../scripts/lib/haproxy/responses";
 import { parseInfo, parsePolicyMap, parseServersState, parseShowStat, slotStates } from "../../scripts/lib/haproxy/stats";
@@ -224,5 +225,17 @@ describe("Runtime API parsers (output captured from HAProxy 2.6)", () => {
     expect(parsePolicyMap("0x55e213bd1200 policy app_rr\n")).toBe("round-robin");
     expect(() => parsePolicyMap("0x1 policy nowhere\n")).toThrow(/no known policy/);
     expect(parseInfo("Name: HAProxy\nPid: 14100\nUptime_sec: 4\n\n")).toEqual({ Name: "HAProxy", Pid: "14100", Uptime_sec: "4" });
+  });
+});
+
+describe("cpuMicros", () => {
+  it("reads a process's CPU time from /proc, which grows as it works", () => {
+    const before = cpuMicros(process.pid);
+    const until = performance.now() + 200;
+    let spins = 0;
+    while (performance.now() < until) spins++; // 200 ms of CPU: twenty clock ticks
+    expect(spins).toBeGreaterThan(0);
+    expect(cpuMicros(process.pid)).toBeGreaterThan(before);
+    expect(() => cpuMicros(2 ** 22 + 1)).toThrow(/cannot read the CPU time of pid/);
   });
 });

@@ -46,6 +46,7 @@ export interface HaproxyOptions extends Omit<HaproxyConfigOptions, "port" | "soc
 }
 
 export interface RunningHaproxy {
+  /** Where to reach it: 127.0.0.1 when it listens on loopback or every interface, else its own address. */
   url: string;
   port: number;
   /** The private temp dir holding the configuration, the policy map and the socket. */
@@ -107,16 +108,20 @@ export async function startHaproxy(options: HaproxyOptions): Promise<RunningHapr
     await managed.stop();
     rmSync(dir, { recursive: true, force: true });
   };
+  // HAProxy binds its listeners before the worker serves the Runtime API; the port is probed too
+  // when it is reachable on loopback (a bind to one outside address is not).
+  const host = options.host ?? "127.0.0.1";
+  const onLoopback = ["127.0.0.1", "0.0.0.0", "::", "localhost"].includes(host);
   try {
-    await waitForPort(port, START_TIMEOUT_MS, managed.alive);
     await waitForRuntimeApi(runtime, managed.alive);
+    if (onLoopback) await waitForPort(port, START_TIMEOUT_MS, managed.alive);
   } catch (error) {
     await cleanUp();
     throw new Error(`HAProxy did not start: ${(error as Error).message}\n${recent.join("\n")}`);
   }
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${onLoopback ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     dir,
     configPath,
