@@ -12,7 +12,7 @@ import { Agent, createServer, type Server } from "node:http";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkConfig, findHaproxy, HaproxyConfigError, startHaproxy, type RunningHaproxy } from "../../scripts/lib/haproxy/process";
+import { checkConfig, findHaproxy, HaproxyConfigError, running, startHaproxy, type RunningHaproxy } from "../../scripts/lib/haproxy/process";
 import { SECURITY_HEADERS } from "../../scripts/lib/haproxy/responses";
 import { parseShowStat } from "../../scripts/lib/haproxy/stats";
 import { STAND_IN_HEADERS, startStandIn, type StandIn } from "../../scripts/lib/haproxy/stand-in";
@@ -243,6 +243,7 @@ describe("HAProxy from the generated configuration", () => {
     try {
       expect((await haproxy.runtime.slotState("b")).status).toBe("DRAIN");
       expect(await servedBy(6)).not.toContain("b");
+      expect((await get("/api/session", { "X-Newsroom-Instance": "b" })).instance).toBe("b");
       await haproxy.runtime.setPolicy("sticky");
       expect(await servedBy(3, "/api/feed", { Cookie: "nr_lb=b" })).toEqual(["b", "b", "b"]);
       await haproxy.runtime.setSlotState("b", "maint");
@@ -382,15 +383,6 @@ describe("HAProxy from the generated configuration", () => {
   });
 });
 
-/** Running (not a zombie waiting for its parent) per /proc. */
-function running(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
 describe("the HAProxy process", () => {
   it("stops master and worker and removes its files; kill is immediate", async () => {
     for (const end of ["stop", "kill"] as const) {
@@ -399,8 +391,9 @@ describe("the HAProxy process", () => {
       expect(running(master) && running(worker)).toBe(true);
       if (end === "kill") await started.kill();
       await started.stop();
+      // Both gone when stop() / kill() resolve: the port is free for the next start.
       expect(await isListening(started.port)).toBe(false);
-      await expect.poll(() => running(worker), { timeout: 3000 }).toBe(false);
+      expect(running(worker)).toBe(false);
       expect(running(master)).toBe(false);
       expect(existsSync(started.dir)).toBe(false);
     }

@@ -12,11 +12,12 @@
  *   `track` the round-robin backend's, so there is one health check and one admin state per slot.
  *
  * Request routing, first match wins:
- *   no Host -> 400 (two different Host headers never get this far: HAProxy's parser refuses them); Host not allowed -> 421 (DNS rebinding: a hostile page on
- *   another name must not reach the admin API through the reader's browser); /__cluster from a
- *   non-loopback client -> 403; /__cluster[/…] -> control; no app server up -> control (a recovery
- *   page / JSON 503); `X-Newsroom-Instance: <id>` with that slot up -> that slot; static assets ->
- *   their own rotation; everything else -> the backend the policy map names.
+ *   no Host -> 400 (two different Host headers never get this far: HAProxy's parser refuses them);
+ *   Host not allowed -> 421 (DNS rebinding: a hostile page on another name must not reach the
+ *   admin API through the reader's browser); /__cluster from a non-loopback client -> 403;
+ *   /__cluster[/…] -> control; no app server up -> control (a recovery page / JSON 503);
+ *   `X-Newsroom-Instance: <id>` with that slot up (draining included) -> that slot; static assets
+ *   -> their own rotation; everything else -> the backend the policy map names.
  */
 import { POLICIES, instanceIdFor, type Policy } from "../cluster";
 import { httpErrorLines, returnLine } from "./responses";

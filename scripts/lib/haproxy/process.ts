@@ -5,7 +5,7 @@
  * API socket) in a private temp dir that is removed when it stops.
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Policy } from "../cluster";
@@ -58,9 +58,9 @@ export interface RunningHaproxy {
   /** The master and the worker that carries the traffic (from `show info`), for CPU accounting. */
   pids(): Promise<{ master: number; worker: number }>;
   alive(): boolean;
-  /** SIGTERM the group (HAProxy's hard stop), SIGKILL after a grace period; removes the temp dir. */
+  /** SIGTERM the group (HAProxy's hard stop), SIGKILL after a grace period; resolves when master and worker are gone; removes the temp dir. */
   stop(): Promise<void>;
-  /** SIGKILL the group at once: a crash. The temp dir stays until stop(). */
+  /** SIGKILL the group at once: a crash. Resolves when master and worker are gone; the temp dir stays until stop(). */
   kill(): Promise<void>;
 }
 
@@ -104,8 +104,16 @@ export async function startHaproxy(options: HaproxyOptions): Promise<RunningHapr
   });
 
   const runtime = new RuntimeApi({ socketPath, policyMapPath, slots: slotIds(options.maxInstances) });
+  let worker: number | null = null;
+  // The group is signalled together, but the worker (which holds the listening socket) may still be
+  // dying when the master has exited: wait for it, so "stopped" means the port is free again.
+  const workerGone = async () => {
+    const deadline = Date.now() + 5000;
+    while (worker !== null && running(worker) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
   const cleanUp = async () => {
     await managed.stop();
+    await workerGone();
     rmSync(dir, { recursive: true, force: true });
   };
   // HAProxy binds its listeners before the worker serves the Runtime API; the port is probed too
@@ -113,7 +121,7 @@ export async function startHaproxy(options: HaproxyOptions): Promise<RunningHapr
   const host = options.host ?? "127.0.0.1";
   const onLoopback = ["127.0.0.1", "0.0.0.0", "::", "localhost"].includes(host);
   try {
-    await waitForRuntimeApi(runtime, managed.alive);
+    worker = await waitForRuntimeApi(runtime, managed.alive);
     if (onLoopback) await waitForPort(port, START_TIMEOUT_MS, managed.alive);
   } catch (error) {
     await cleanUp();
@@ -128,26 +136,43 @@ export async function startHaproxy(options: HaproxyOptions): Promise<RunningHapr
     runtime,
     masterPid: managed.pid,
     async pids() {
-      const worker = Number((await runtime.info()).Pid);
-      if (!Number.isInteger(worker) || worker <= 0) throw new Error("HAProxy's show info reported no worker Pid");
+      worker = await workerPid(runtime);
       return { master: managed.pid, worker };
     },
     alive: managed.alive,
     stop: cleanUp,
-    kill: () => managed.kill(),
+    async kill() {
+      await managed.kill();
+      await workerGone();
+    },
   };
 }
 
-/** The socket appears a moment after the port; `show info` answering means the worker is serving. */
-async function waitForRuntimeApi(runtime: RuntimeApi, alive: () => boolean): Promise<void> {
+async function workerPid(runtime: RuntimeApi): Promise<number> {
+  const pid = Number((await runtime.info()).Pid);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error("HAProxy's show info reported no worker Pid");
+  return pid;
+}
+
+/** Resolves with the worker's pid once it answers `show info` on the Runtime API: then it is serving. */
+async function waitForRuntimeApi(runtime: RuntimeApi, alive: () => boolean): Promise<number> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (!alive()) throw new Error("the HAProxy process exited");
     try {
-      if ((await runtime.info()).Pid) return;
+      return await workerPid(runtime);
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Whether the pid is a live process (a zombie holds no sockets and counts as gone). */
+export function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
   }
 }
