@@ -1,0 +1,72 @@
+/**
+ * The Node balancer (balancer.ts, on httpxy) alone in a process, in front of already running
+ * instances, so its CPU time can be read from /proc like HAProxy's. Forked by the CPU measurement
+ * (scripts/measure-balancer-cpu.ts) with the instances as `id:port` arguments; it reports
+ * {port} over IPC once listening and runs until its parent disconnects.
+ */
+import { startBalancer, type BalancedCluster } from "../balancer";
+import { ClusterError, type InstanceRecord, type Policy, type RotationLane, type RoutedInstance } from "../cluster";
+
+/** The part of the cluster the balancer routes with: fixed instances, round-robin in two lanes, counters. */
+class FixedCluster implements BalancedCluster {
+  policy: Policy = "round-robin";
+  private readonly turns: Record<RotationLane, number> = { requests: 0, assets: 0 };
+
+  constructor(private readonly instances: InstanceRecord[]) {}
+
+  list(): InstanceRecord[] {
+    return this.instances;
+  }
+
+  upInstances(): RoutedInstance[] {
+    return this.instances.filter((instance) => instance.status === "up");
+  }
+
+  nextRoundRobin(exclude: ReadonlySet<string> = new Set(), lane: RotationLane = "requests"): RoutedInstance | null {
+    const candidates = this.upInstances().filter((instance) => !exclude.has(instance.id));
+    if (candidates.length === 0) return null;
+    const chosen = candidates[this.turns[lane] % candidates.length]!;
+    this.turns[lane] = (this.turns[lane] + 1) % 1_000_000;
+    return chosen;
+  }
+
+  countServed(id: string): void {
+    const instance = this.instances.find((candidate) => candidate.id === id);
+    if (instance) instance.served++;
+  }
+
+  markDown(id: string): void {
+    const instance = this.instances.find((candidate) => candidate.id === id);
+    if (instance) instance.status = "down";
+  }
+
+  setPolicy(policy: Policy): void {
+    this.policy = policy;
+  }
+
+  private refuse(): never {
+    throw new ClusterError(501, "NOT_SUPPORTED", "this measurement cluster has fixed instances");
+  }
+
+  addInstance = async (): Promise<InstanceRecord> => this.refuse();
+  stopInstance = async (): Promise<InstanceRecord> => this.refuse();
+  startInstance = async (): Promise<InstanceRecord> => this.refuse();
+}
+
+async function main(): Promise<void> {
+  const instances = process.argv.slice(2).map((argument): InstanceRecord => {
+    const [id, port] = argument.split(":");
+    return { id: id!, port: Number(port), pid: null, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false };
+  });
+  if (instances.length === 0 || instances.some((instance) => !instance.id || !(instance.port > 0))) {
+    throw new Error("usage: node-balancer-process.ts id:port [id:port …]");
+  }
+  const balancer = await startBalancer(new FixedCluster(instances), { port: 0, log: () => {} });
+  process.send?.({ port: balancer.port });
+  process.once("disconnect", () => void balancer.close().then(() => process.exit(0)));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
