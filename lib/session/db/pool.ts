@@ -42,6 +42,8 @@ export interface DbPoolOptions {
   keepAliveInitialDelayMs?: number;
   /** Shown in pg_stat_activity (default "newsroom" plus INSTANCE_ID when set). */
   applicationName?: string;
+  /** The connection class (default pg.Client); the tests pass a subclass that counts queries sent. */
+  Client?: typeof pg.Client;
 }
 
 export const DB_POOL_DEFAULTS = {
@@ -51,7 +53,7 @@ export const DB_POOL_DEFAULTS = {
   queryTimeoutMs: 1_700,
   idleTimeoutMs: 30_000,
   keepAliveInitialDelayMs: 10_000,
-} as const satisfies Omit<Required<DbPoolOptions>, "connectionString" | "applicationName">;
+} as const satisfies Omit<Required<DbPoolOptions>, "connectionString" | "applicationName" | "Client">;
 
 export interface DbDeadlines {
   /** The request gives up on the database after this long and answers 503 (default 1,800 ms: under the 2 s promise). */
@@ -88,6 +90,7 @@ export function createDbPool(options: DbPoolOptions): pg.Pool {
     application_name: settings.applicationName ?? `newsroom${process.env.INSTANCE_ID ? `-${process.env.INSTANCE_ID}` : ""}`,
     // Idle connections must not keep a script or a test process alive.
     allowExitOnIdle: true,
+    ...(settings.Client ? { Client: settings.Client } : {}),
   });
   // An idle connection that breaks (the server restarted) is reported here; without a listener
   // the 'error' event would crash the process. The pool drops that connection and opens a new one.
