@@ -15,7 +15,8 @@ import { COOKIE_NAMES } from "@/lib/session/cookies";
 import { DbStore, SESSIONS_TABLE } from "@/lib/session/db/db-store";
 import { classifyDbError, DbUnavailableError, DEADLINE_PASSED_SQLSTATE } from "@/lib/session/db/errors";
 import { DEFAULT_SCHEMA_DIR, migrate, MIGRATIONS_TABLE } from "@/lib/session/db/migrate";
-import { createDbPool, DB_DEADLINES, dbRunner, type DbDeadlines } from "@/lib/session/db/pool";
+import { prepareDb, pingDb } from "@/lib/session/db/lifecycle";
+import { createDbPool, DB_DEADLINES, dbRunner, getDbPool, type DbDeadlines } from "@/lib/session/db/pool";
 import { sweepExpiredSessions } from "@/lib/session/db/sweeper";
 import { ADVISORY_LOCKS } from "@/lib/session/db/advisory-locks";
 import { SeqSet } from "@/lib/session/seq-set";
@@ -498,6 +499,23 @@ describe("db schema: migrations", () => {
       const results = await Promise.allSettled([fresh.query(sql), fresh.query(sql)]);
       expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
     } finally {
+      await fresh.end();
+    }
+  });
+
+  it("prepares db mode once per process from DATABASE_URL, and answers a health check", async () => {
+    const fresh = await freshDatabase();
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = urlFor(server.url, (await fresh.query("SELECT current_database() AS name")).rows[0].name);
+    try {
+      const [first, second] = await Promise.all([prepareDb({ sweeper: { intervalMs: 3_600_000 } }), prepareDb()]);
+      expect(second).toBe(first);
+      expect(first.applied).toEqual(["001_sessions.sql"]);
+      expect(await pingDb()).toMatchObject({ ok: true });
+    } finally {
+      await getDbPool().end();
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
       await fresh.end();
     }
   });
