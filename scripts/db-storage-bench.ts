@@ -34,7 +34,13 @@ interface Storage {
 
 const STORAGES: Storage[] = [
   { name: "bitmap row (bytea)", claim: "newsroom_claim", replace: "newsroom_replace", tables: ["newsroom_sessions"], sizeReaders: 600 },
-  { name: "row per article", claim: "newsroom_rows_claim", replace: "newsroom_rows_replace", tables: ["newsroom_rows_sessions", "newsroom_rows_seen"], sizeReaders: 20 },
+  {
+    name: "row per article",
+    claim: "newsroom_rows_claim",
+    replace: "newsroom_rows_replace",
+    tables: ["newsroom_rows_sessions", "newsroom_rows_seen"],
+    sizeReaders: 20,
+  },
 ];
 
 const HISTORIES: Array<{ name: string; seen: SeqSet }> = [

@@ -91,7 +91,9 @@ function initCluster(initdb: string, dir: string, password: string): void {
     try {
       ids = serverUserIds();
     } catch {
-      throw new Error(`running as root, PostgreSQL needs the unprivileged "${SERVER_USER}" user (Debian's postgresql package creates it): apt-get install -y postgresql`);
+      throw new Error(
+        `running as root, PostgreSQL needs the unprivileged "${SERVER_USER}" user (Debian's postgresql package creates it): apt-get install -y postgresql`,
+      );
     }
     chownSync(dir, ids.uid, ids.gid);
     chownSync(pwfile, ids.uid, ids.gid);

@@ -182,7 +182,9 @@ describe("startLocalDb", () => {
   });
 
   it("names the exact install command, and never prints a password", () => {
-    expect(postgresInstallCommand()).toBe(process.platform === "darwin" ? "brew install postgresql@16" : "sudo apt-get update && sudo apt-get install -y postgresql");
-    expect(redactDatabaseUrl("postgres://app:s3cret@db.example.com:5432/news?sslmode=require")).toBe("postgres://app:***@db.example.com:5432/news?sslmode=require");
+    const expected = process.platform === "darwin" ? "brew install postgresql@16" : "sudo apt-get update && sudo apt-get install -y postgresql";
+    expect(postgresInstallCommand()).toBe(expected);
+    const url = "postgres://app:s3cret@db.example.com:5432/news?sslmode=require";
+    expect(redactDatabaseUrl(url)).toBe("postgres://app:***@db.example.com:5432/news?sslmode=require");
   });
 });
