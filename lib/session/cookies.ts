@@ -4,12 +4,14 @@ import { cookieSecure, sessionTtlSeconds } from "./config";
 import type { CookieOptions } from "./store";
 
 export const COOKIE_NAMES = {
-  /** Which store holds this reader: cookie | kv | memory (not secret; a forged value only switches stores). */
+  /** Which store holds this reader: cookie | kv | db | memory (not secret; a forged value only switches stores). */
   mode: "nr_mode",
   /** cookie mode: the whole seen-set, sealed by iron-session. */
   cookieSession: "nr_session",
   /** kv mode: a random session id signed with HMAC; the seen-set itself stays in Redis. */
   kvSession: "nr_kv",
+  /** db mode: a random session id signed with HMAC; the seen-set itself stays in PostgreSQL. */
+  dbSession: "nr_db",
   /** memory mode: a random session id keying one process's Map. */
   memorySession: "nr_mem",
 } as const;

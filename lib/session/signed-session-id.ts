@@ -1,12 +1,12 @@
 /**
  * A random session id kept in the browser as `id.signature` (HMAC-SHA256, cookie-signature, as
- * express-session / connect-redis do): the cookie of kv mode and of the bench's textbook store.
+ * express-session / connect-redis do): the cookie of kv mode, db mode and the bench's textbook store.
  *
- * The id only keys state in Redis, so it needs integrity, not secrecy: a forged or edited cookie
+ * The id only keys state in Redis or PostgreSQL, so it needs integrity, not secrecy: a forged or edited cookie
  * is no session at all. Signing costs microseconds where an iron-session seal cost ~0.7 ms per
  * request here (bench: docs/benchmarks.md), which is why kv mode does not seal its id.
- * Expiry lives where the state lives: the Redis keys' TTL (refreshed on every write, with the
- * cookie's Max-Age). With SESSION_SECRET as a map, the highest id signs and any id verifies.
+ * Expiry lives where the state lives: the Redis keys' TTL or the row's expires_at (refreshed on
+ * every write, with the cookie's Max-Age). With SESSION_SECRET as a map, the highest id signs and any id verifies.
  */
 import { randomBytes } from "node:crypto";
 import { sign, unsign } from "cookie-signature";

@@ -4,6 +4,7 @@
  * grandchild lingers holding the port.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface Managed {
   name: string;
@@ -50,4 +51,40 @@ export function spawnGroup(name: string, command: string, args: string[], option
       await exit;
     },
   };
+}
+
+/** Fields of /proc/<pid>/stat after the command name: [state, ppid, …]; null when gone or not on Linux. */
+function procStat(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Direct children of `pid`, read from /proc (Linux; [] elsewhere). For servers whose workers
+ * leave the leader's process group, as PostgreSQL's backends do (each calls setsid()).
+ */
+export function childPids(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  return entries.filter((entry) => /^\d+$/.test(entry) && procStat(Number(entry))?.[1] === String(pid)).map(Number);
+}
+
+/** Whether `pid` still runs (a zombie waiting to be reaped does not count: it holds no port or memory). */
+export function isRunning(pid: number): boolean {
+  const stat = procStat(pid);
+  if (stat) return stat[0] !== "Z";
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
