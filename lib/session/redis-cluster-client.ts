@@ -70,6 +70,16 @@ export async function connectCurrentCluster<C extends ClusterClientLike>(create:
   };
 
   let client = await open();
+  /** Replaced clients, kept open until every operation that started on one has ended or timed out. */
+  const retiring = new Map<C, NodeJS.Timeout>();
+  const retireLater = (old: C) => {
+    const timer = setTimeout(() => {
+      retiring.delete(old);
+      retire(old);
+    }, timeoutMs);
+    timer.unref();
+    retiring.set(old, timer);
+  };
   let rebuilding: Promise<void> | null = null;
   let lastRebuildAt = 0;
   let rebuilds = 0;
@@ -86,7 +96,7 @@ export async function connectCurrentCluster<C extends ClusterClientLike>(create:
         client = next;
         rebuilds++;
         options.onRebuild?.(reason);
-        retire(old);
+        retireLater(old);
       } catch {
         // No root node answered: keep the old client; the next failure tries again.
       }
@@ -100,10 +110,12 @@ export async function connectCurrentCluster<C extends ClusterClientLike>(create:
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer from the Redis Cluster within ${timeoutMs} ms`)), timeoutMs);
       });
+      const used = client;
       try {
-        return await Promise.race([operation(client), deadline]);
+        return await Promise.race([operation(used), deadline]);
       } catch (error) {
-        if (meansNodeGone(error)) rebuild(error instanceof Error ? error.message : String(error));
+        // A failure on a client already replaced says nothing new about the topology.
+        if (used === client && meansNodeGone(error)) rebuild(error instanceof Error ? error.message : String(error));
         throw error;
       } finally {
         clearTimeout(timer);
@@ -113,7 +125,9 @@ export async function connectCurrentCluster<C extends ClusterClientLike>(create:
     async close() {
       closed = true;
       await rebuilding;
-      await retireNow(client);
+      for (const timer of retiring.values()) clearTimeout(timer);
+      await Promise.all([...retiring.keys(), client].map(retireNow));
+      retiring.clear();
     },
   };
 }
