@@ -13,6 +13,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether we could listen on 127.0.0.1:port right now (checked by binding it, then letting go). */
+export function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:port right now. */
 export function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,0 +1,28 @@
+/** Redis Cluster key slots (lib/session/key-slot.ts); the integration suite also checks them against CLUSTER KEYSLOT. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { crc16, keySlot } from "../../lib/session/key-slot";
+
+describe("keySlot", () => {
+  it("computes CRC16/XMODEM as Redis does", () => {
+    expect(crc16(Buffer.from("123456789"))).toBe(0x31c3); // the check value in Redis's crc16.c
+  });
+
+  it("matches the examples of Redis's documentation", () => {
+    expect(keySlot("somekey")).toBe(11058);
+    expect(keySlot("foo{hash_tag}")).toBe(2515);
+  });
+
+  it("hashes only the first non-empty {tag}, and the whole key when the first tag is empty or unclosed", () => {
+    expect(keySlot("{user1000}.following")).toBe(keySlot("user1000"));
+    expect(keySlot("foo{bar}{zap}")).toBe(keySlot("bar"));
+    expect(keySlot("foo{{bar}}zap")).toBe(keySlot("{bar"));
+    expect(keySlot("foo{}{bar}")).not.toBe(keySlot("bar"));
+    expect(keySlot("foo{}{bar}")).toBe(crc16(Buffer.from("foo{}{bar}")) % 16384);
+    expect(keySlot("foo{bar")).toBe(crc16(Buffer.from("foo{bar")) % 16384);
+  });
+
+  it("takes strings as UTF-8, like the bytes a client sends", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme" }), (key) => keySlot(key) === keySlot(Buffer.from(key, "utf8"))));
+  });
+});
