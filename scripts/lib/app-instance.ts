@@ -1,6 +1,11 @@
-/** One `next start` instance of the production build, in its own process group. */
+/**
+ * One instance of the production build, in its own process group: `scripts/instance-server.mjs`,
+ * which is `next start` plus a front door (malformed URLs and odd methods get a 4xx) and a watch on
+ * its parent (a demo killed with SIGKILL leaves no instance behind).
+ */
+import { join } from "node:path";
 import { waitForPort } from "./ports";
-import { nextBin, ROOT } from "./build";
+import { ROOT } from "./build";
 import { spawnGroup, type Managed } from "./processes";
 
 /**
@@ -25,9 +30,18 @@ export interface AppInstance {
 }
 
 export async function startInstance(options: InstanceOptions): Promise<AppInstance> {
-  const managed = spawnGroup(`instance ${options.id}`, process.execPath, [nextBin(), "start", "-p", String(options.port), "-H", "127.0.0.1", "--keepAliveTimeout", String(UPSTREAM_KEEP_ALIVE_MS)], {
+  const managed = spawnGroup(`instance ${options.id}`, process.execPath, [join(ROOT, "scripts", "instance-server.mjs")], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env, INSTANCE_ID: options.id, PORT: String(options.port), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      ...options.env,
+      INSTANCE_ID: options.id,
+      PORT: String(options.port),
+      HOSTNAME: "127.0.0.1",
+      KEEP_ALIVE_TIMEOUT_MS: String(UPSTREAM_KEEP_ALIVE_MS),
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = options.log ?? ((line: string) => console.log(`[${options.id}] ${line}`));

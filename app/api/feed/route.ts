@@ -1,4 +1,4 @@
-import { requestCookieJar, json, route } from "@/lib/http/route";
+import { requestCookieJar, json, route, otherMethods } from "@/lib/http/route";
 import { feedRequestSchema, readJsonBody } from "@/lib/http/validation";
 import { nextFeedPage } from "@/lib/reader";
 
@@ -9,3 +9,5 @@ export const POST = route(async (request) => {
   const input = feedRequestSchema.parse(await readJsonBody(request));
   return json(await nextFeedPage(await requestCookieJar(), input));
 });
+
+export const { GET, PUT, DELETE, PATCH } = otherMethods(["POST"]);

@@ -1,5 +1,5 @@
 import { HttpError } from "@/lib/http/errors";
-import { requestCookieJar, json, route } from "@/lib/http/route";
+import { requestCookieJar, json, route, otherMethods } from "@/lib/http/route";
 import { describeSession, forgetReader } from "@/lib/reader";
 
 export const dynamic = "force-dynamic";
@@ -18,3 +18,5 @@ export const DELETE = route(async () => {
   }
   return json({ forgotten: true, cleared });
 });
+
+export const { POST, PUT, PATCH } = otherMethods(["GET", "DELETE"]);

@@ -1,4 +1,4 @@
-import { requestCookieJar, json, route } from "@/lib/http/route";
+import { requestCookieJar, json, route, otherMethods } from "@/lib/http/route";
 import { articleIdSchema } from "@/lib/http/validation";
 import { markArticleRead } from "@/lib/reader";
 
@@ -9,3 +9,5 @@ export const POST = route<{ params: Promise<{ id: string }> }>(async (_request, 
   const id = articleIdSchema.parse((await params).id);
   return json(await markArticleRead(await requestCookieJar(), id));
 });
+
+export const { GET, PUT, DELETE, PATCH } = otherMethods(["POST"]);
