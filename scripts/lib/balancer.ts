@@ -18,8 +18,17 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { UPSTREAM_KEEP_ALIVE_MS } from "./app-instance";
 import { Cluster, ClusterError, POLICIES, type Policy, type RoutedInstance } from "./cluster";
+import { recoveryPage } from "./recovery-page";
+import { decodedPath, SECURITY_HEADERS } from "./request-guards.mjs";
 
 export const AFFINITY_COOKIE = "nr_lb";
+/**
+ * A request carrying this header goes to that instance if it is up, whatever the policy (and sets
+ * no affinity). It only chooses which of our instances serves the caller's own request, as the
+ * sticky cookie does: the UI uses it to ask one chosen instance, e.g. what memory mode holds there
+ * before the reader leaves it, and to send the switch to that same instance.
+ */
+export const PIN_HEADER = "x-newsroom-instance";
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface Balancer {
@@ -36,8 +45,22 @@ export function isLoopback(address: string | undefined): boolean {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(payload), ...headers });
+  res.writeHead(status, { ...SECURITY_HEADERS, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload), ...headers });
   res.end(payload);
+}
+
+/** A browser asking for a page (not the API, an asset or a script's fetch). */
+function wantsPage(req: IncomingMessage): boolean {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  const path = (req.url ?? "/").split("?")[0]!;
+  if (path.startsWith("/api/") || path.startsWith("/_next/") || isStaticAsset(req.url)) return false;
+  return (req.headers.accept ?? "").includes("text/html");
+}
+
+function sendRecoveryPage(req: IncomingMessage, res: ServerResponse): void {
+  const page = recoveryPage();
+  res.writeHead(503, { ...SECURITY_HEADERS, ...page.headers, "Content-Length": Buffer.byteLength(page.html) });
+  res.end(req.method === "HEAD" ? undefined : page.html);
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
@@ -94,6 +117,11 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
   });
 
   function choose(req: IncomingMessage, exclude: Set<string>): RoutedInstance | null {
+    const pin = req.headers[PIN_HEADER];
+    if (typeof pin === "string") {
+      const pinned = cluster.upInstances().find((m) => m.id === pin && !exclude.has(m.id));
+      if (pinned) return pinned;
+    }
     if (cluster.policy === "sticky") {
       const pinned = affinityFrom(req);
       const target = cluster.upInstances().find((m) => m.id === pinned && !exclude.has(m.id));
@@ -112,7 +140,8 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
     for (let attempt = 0; attempt < 2; attempt++) {
       const target = choose(req, tried);
       if (!target) {
-        sendError(res, 503, "NO_INSTANCE", "No instance is up right now. Start one from /cluster or POST /__cluster/instances/{id}/start.");
+        if (attempt === 0 && wantsPage(req)) sendRecoveryPage(req, res);
+        else sendError(res, 503, "NO_INSTANCE", "No instance is up right now. Start one with POST /__cluster/instances/{id}/start (or open any page in a browser).");
         return;
       }
       tried.add(target.id);
@@ -146,6 +175,7 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
       return;
     }
     const method = req.method ?? "GET";
+    if (decodedPath(path) === null) throw new ClusterError(400, "INVALID_PATH", "The URL's path has a malformed percent-escape (such as %zz or a lone %).");
     const parts = path.split("/").filter(Boolean); // ["__cluster", ...]
     if (parts.length === 1 && method === "GET") {
       sendJson(res, 200, { policy: cluster.policy, instances: cluster.list() });
