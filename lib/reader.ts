@@ -47,6 +47,36 @@ export async function markArticleRead(jar: CookieJar, articleId: string) {
   return { id: article.id, seq: article.seq, mode, ...counts };
 }
 
+export interface HistoryRequest {
+  /** Continue below this seq (the previous page's nextCursor); omitted: from the newest. */
+  cursor?: number;
+  limit: number;
+}
+
+/**
+ * "Shown to you": the articles this reader's current store records as seen, newest first (by
+ * publication: a seen-set is a set and keeps no time of showing), each marked when it was opened.
+ * Read-only, like describeSession. In memory mode it is what the answering instance holds.
+ */
+export async function readHistory(jar: CookieJar, request: HistoryRequest) {
+  const catalogue = getCatalogue();
+  const mode = currentMode(jar);
+  const { seen, read } = await openStore(mode, jar).snapshot();
+  const articles: (ArticleSummary & { read: boolean })[] = [];
+  let nextCursor: string | null = null;
+  for (const seq of seen.descending(request.cursor)) {
+    const article = catalogue.bySeq(seq);
+    if (!article) continue; // a seq past a catalogue that has since shrunk
+    if (articles.length === request.limit) {
+      nextCursor = String(articles[articles.length - 1]!.seq);
+      break;
+    }
+    articles.push({ ...toSummary(article), read: read.has(seq) });
+  }
+  const { id, pid } = instanceIdentity();
+  return { mode, instance: { id, pid }, seenCount: seen.count(), readCount: read.count(), articles, nextCursor };
+}
+
 export async function describeSession(jar: CookieJar) {
   const mode = currentMode(jar);
   const { seen, seenCount, readCount, details } = await openStore(mode, jar).describe();
@@ -61,4 +91,13 @@ export async function describeSession(jar: CookieJar) {
   };
 }
 
-export { forgetReader, switchMode };
+/** PUT /api/session/mode: the switch, and which instance carried it out (memory mode migrates only its share). */
+export async function changeMode(jar: CookieJar, to: StoreMode) {
+  const { id, pid } = instanceIdentity();
+  return { mode: to, ...(await switchMode(jar, to)), instance: { id, pid } };
+}
+
+export { forgetReader };
+
+/** GET /api/session/history's answer. */
+export type HistoryPage = Awaited<ReturnType<typeof readHistory>>;

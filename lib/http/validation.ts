@@ -30,6 +30,23 @@ export const feedRequestSchema = z
 /** The bench-only modes parse too; openStore refuses them unless ALLOW_BASELINE_MODE=1 (403). */
 export const modeRequestSchema = z.object({ mode: z.enum([...MODES, ...BENCH_MODES], `mode must be one of ${MODES.join(", ")}`) }).strict();
 
+/** Query of GET /api/session/history: digits only, so a cursor is a seq and nothing else. */
+export const historyQuerySchema = z
+  .object({
+    cursor: z
+      .string()
+      .regex(/^[1-9][0-9]{0,6}$/, "cursor must be the nextCursor of a previous page")
+      .transform(Number)
+      .optional(),
+    limit: z
+      .string()
+      .regex(/^[0-9]{1,3}$/, "limit must be a whole number")
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(100))
+      .default(20),
+  })
+  .strict();
+
 /** Article ids are slugs; reject anything else before it reaches a lookup or a log line. */
 export const articleIdSchema = z
   .string()

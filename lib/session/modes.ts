@@ -59,8 +59,16 @@ export function openStore(mode: StoreMode, jar: CookieJar): SessionStore {
 export interface SwitchResult {
   from: StoreMode;
   to: StoreMode;
-  /** How many seen / read entries moved with the reader. */
-  migrated: { seenCount: number; readCount: number };
+  /**
+   * How many seen / read entries moved with the reader: everything the `from` store held for them,
+   * as this instance could read it. From memory mode that is only this instance's share.
+   * `seenCount` / `readCount` are the same figures under their first names (kept for old clients).
+   */
+  migrated: { seen: number; read: number; seenCount: number; readCount: number };
+}
+
+function migratedCounts(seen: number, read: number): SwitchResult["migrated"] {
+  return { seen, read, seenCount: seen, readCount: read };
 }
 
 /**
@@ -72,7 +80,7 @@ export async function switchMode(jar: CookieJar, to: StoreMode): Promise<SwitchR
   const target = openStore(to, jar);
   if (from === to) {
     const { seenCount, readCount } = await target.describe();
-    return { from, to, migrated: { seenCount, readCount } };
+    return { from, to, migrated: migratedCounts(seenCount, readCount) };
   }
   const source = openStore(from, jar);
   const snapshot = await source.snapshot();
@@ -82,7 +90,7 @@ export async function switchMode(jar: CookieJar, to: StoreMode): Promise<SwitchR
     // The reader already lives in `to`; leftovers in `from` only expire with their TTL.
     console.warn(`[newsroom] could not clear the ${from} store after switching to ${to}:`, error);
   });
-  return { from, to, migrated: { seenCount: snapshot.seen.count(), readCount: snapshot.read.count() } };
+  return { from, to, migrated: migratedCounts(snapshot.seen.count(), snapshot.read.count()) };
 }
 
 /** DELETE /api/session: forget the reader in every store, not just the current one. */

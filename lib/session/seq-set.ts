@@ -110,6 +110,19 @@ export class SeqSet {
     }
   }
 
+  /** Members from `below - 1` downwards (all of them by default): newest first. */
+  *descending(below = Number.POSITIVE_INFINITY): Generator<number> {
+    const start = Math.min(this.bytes.length * 8 - 1, below - 1);
+    for (let i = start >> 3; i >= 0; i--) {
+      const byte = this.bytes[i]!;
+      if (byte === 0) continue;
+      for (let bit = 7; bit >= 0; bit--) {
+        const seq = i * 8 + bit;
+        if (seq <= start && byte & (0x80 >> bit)) yield seq;
+      }
+    }
+  }
+
   /** Members as inclusive [from, to] ranges, ascending: how the inspector shows a seen-set. */
   ranges(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
