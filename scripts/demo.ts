@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { POLICIES, type Policy } from "./lib/cluster";
+import { SECRET_FILE } from "./lib/secret";
 import { startStack, type Stack } from "./lib/stack";
 
 function usage(message: string): never {
@@ -54,13 +55,14 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    stack = await startStack({ ...flags });
+    stack = await startStack({ ...flags, keepSecret: true });
   } catch (error) {
     console.error(`[newsroom] demo failed to start: ${(error as Error).message}`);
     await shutdown(1);
     return;
   }
-  if (stack.secretGenerated) console.log("[newsroom] SESSION_SECRET not set: generated one for this run, shared by every instance");
+  if (stack.secretSource === "generated") console.log(`[newsroom] SESSION_SECRET not set: generated one, shared by every instance and kept in ${SECRET_FILE} for the next run`);
+  if (stack.secretSource === "file") console.log(`[newsroom] SESSION_SECRET not set: using the one kept in ${SECRET_FILE} (delete it to start every reader afresh)`);
   const shownHost = flags.host === "127.0.0.1" || flags.host === "0.0.0.0" ? "localhost" : flags.host;
   console.log(`\n  Newsroom is running: http://${shownHost}:${stack.balancer.port}   (balancer: ${stack.cluster.policy})\n`);
   console.log("  instance  port   pid");

@@ -8,7 +8,7 @@ import { startBalancer, type Balancer } from "./balancer";
 import { ensureBuild } from "./build";
 import { Cluster, type Policy } from "./cluster";
 import { startLocalKv, type LocalKv } from "./local-kv";
-import { clusterSecret } from "./secret";
+import { clusterSecret, type SecretSource } from "./secret";
 
 export interface StackOptions {
   instances: number;
@@ -25,6 +25,8 @@ export interface StackOptions {
   build?: boolean;
   /** Give this instance a SESSION_SECRET of its own: the misconfiguration the cluster page flags. */
   mismatchedSecret?: string;
+  /** Keep the generated SESSION_SECRET in .newsroom/ across runs (the demo), instead of one per run (tests, bench). */
+  keepSecret?: boolean;
 }
 
 export interface Stack {
@@ -32,14 +34,15 @@ export interface Stack {
   cluster: Cluster;
   balancer: Balancer;
   kv: LocalKv;
-  secretGenerated: boolean;
+  /** Where SESSION_SECRET came from: the environment, the demo's kept file, or generated for this run. */
+  secretSource: SecretSource;
   stop(): Promise<void>;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.build !== false) ensureBuild(log);
-  const { secret, generated } = clusterSecret();
+  const { secret, source: secretSource } = clusterSecret(options.keepSecret ?? false);
   const kv = await startLocalKv({ aof: options.aof, quiet: true });
   log(`[newsroom] kv: ${kv.describe}`);
   const cluster = new Cluster({
@@ -65,7 +68,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cluster,
     balancer,
     kv,
-    secretGenerated: generated,
+    secretSource,
     async stop() {
       await balancer.close();
       await cluster.stopAll();
