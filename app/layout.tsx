@@ -25,8 +25,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         <main id="main" className="mx-auto max-w-5xl px-4 py-8">
           {children}
         </main>
-        {/* Bottom padding keeps the last line clear of the docked timeline. */}
-        <footer className="mx-auto max-w-5xl px-4 pb-24 text-xs text-zinc-500 dark:text-zinc-400">
+        <footer className="mx-auto max-w-5xl px-4 pb-6 text-xs text-zinc-500 dark:text-zinc-400">
           Newsroom demonstrates distributed sessions: every story here is fictional, written for this demo.
         </footer>
         <RequestTimeline />

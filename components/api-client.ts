@@ -4,6 +4,7 @@
  * header badge and the request timeline can show it.
  */
 import { recordCall, type LoggedCall } from "./request-log";
+import { observeMode } from "./session-mode";
 
 interface ApiError {
   code: string;
@@ -19,6 +20,8 @@ export interface CallOptions {
   body?: unknown;
   /** false for background polling, which would only bury the reader's own calls. */
   record?: boolean;
+  /** Ask the balancer to send this one request to that instance (if it is up): see PIN_HEADER. */
+  instance?: string;
 }
 
 export async function callApi<T>(path: string, init: CallOptions = {}): Promise<ApiResult<T>> {
@@ -27,9 +30,12 @@ export async function callApi<T>(path: string, init: CallOptions = {}): Promise<
   const started = performance.now();
   let response: Response;
   try {
+    const headers: Record<string, string> = {};
+    if (init.body !== undefined) headers["Content-Type"] = "application/json";
+    if (init.instance) headers["X-Newsroom-Instance"] = init.instance;
     response = await fetch(path, {
       method,
-      headers: init.body === undefined ? undefined : { "Content-Type": "application/json" },
+      headers,
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       cache: "no-store",
     });
@@ -41,6 +47,8 @@ export async function callApi<T>(path: string, init: CallOptions = {}): Promise<
   const isJson = (response.headers.get("Content-Type") ?? "").includes("json");
   const payload: unknown = isJson ? await response.json().catch(() => null) : await response.text().then(() => null, () => null);
   const call = record ? recordCall({ at: Date.now(), method, path, status: response.status, instance, ms: performance.now() - started }, payload) : null;
+  const mode = (payload as { mode?: unknown } | null)?.mode;
+  if (response.ok && typeof mode === "string" && !path.startsWith("/__cluster")) observeMode(mode);
   if (response.ok && isJson) return { ok: true, status: response.status, data: payload as T, instance, call };
   const error = (payload as { error?: ApiError } | null)?.error;
   return {

@@ -5,6 +5,7 @@
  */
 import type { ClusterState } from "@/lib/cluster-contract";
 import { callApi } from "./api-client";
+import { observeStoppedInstances } from "./request-log";
 
 export type { ClusterState, InstanceRecord as ClusterInstance, Policy } from "@/lib/cluster-contract";
 
@@ -17,7 +18,10 @@ export type ClusterLookup =
 /** Polled in the background, so not written to the request timeline. */
 export async function lookUpCluster(): Promise<ClusterLookup> {
   const result = await callApi<ClusterState>("/__cluster", { record: false });
-  if (result.ok && Array.isArray(result.data.instances)) return { kind: "ok", state: result.data };
+  if (result.ok && Array.isArray(result.data.instances)) {
+    observeStoppedInstances(result.data.instances.filter((i) => i.status !== "up").map((i) => i.id));
+    return { kind: "ok", state: result.data };
+  }
   if (result.status === 404) return { kind: "absent" };
   if (result.status === 403) return { kind: "forbidden", message: result.ok ? "" : result.error.message };
   return { kind: "error", message: result.ok ? "The balancer answered something unexpected." : result.error.message };

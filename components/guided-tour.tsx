@@ -2,8 +2,7 @@
 
 import Link from "next/link";
 import { openTimeline } from "./request-timeline";
-import { useRequestLog } from "./request-log";
-import { tourProgress } from "./tour-progress";
+import { restartTour, useTourProgress } from "./tour-progress";
 import { setStoredFlag, useStoredFlag } from "./use-stored-flag";
 
 const DISMISSED_KEY = "newsroom.tour.dismissed";
@@ -44,9 +43,9 @@ function ShowControl({ targetId, children }: { targetId: string; children: React
   );
 }
 
-/** Three steps that show the bug, the cure and the proof; progress is read from the timeline. */
+/** Three steps that show the bug, the cure and the proof; each ticks itself from what this tab's requests showed. */
 export function GuidedTour() {
-  const { calls } = useRequestLog();
+  const progress = useTourProgress();
   const dismissed = useStoredFlag(DISMISSED_KEY);
   const setHidden = (hidden: boolean) => setStoredFlag(DISMISSED_KEY, hidden);
 
@@ -61,7 +60,6 @@ export function GuidedTour() {
     );
   }
 
-  const progress = tourProgress(calls);
   const steps: Step[] = [
     {
       title: "Read in memory mode and watch repeats appear",
@@ -78,8 +76,8 @@ export function GuidedTour() {
       title: "Switch to KV and watch them stop",
       body: (
         <>
-          Choose <strong>KV</strong>. Your history moves to Redis, shared by every instance. The first page may still repeat what memory mode had already lost on other instances; from then on,
-          nothing repeats whichever instance answers.
+          Choose <strong>KV</strong>. Before it switches you are told how many of your stories the answering instance holds: only those move to Redis, shared by every instance, and the
+          rest come back once. From then on nothing repeats, whichever instance answers.
         </>
       ),
       done: progress.kvCleanRun,
@@ -106,15 +104,27 @@ export function GuidedTour() {
           </h2>
           <p className="text-sm text-zinc-700 dark:text-zinc-300">Every request below may be answered by a different server instance. Three steps, about a minute.</p>
         </div>
-        <button
-          type="button"
-          data-testid="tour-dismiss"
-          onClick={() => setHidden(true)}
-          aria-label="Hide the guided tour"
-          className="rounded-md px-2 py-1 text-sm text-zinc-600 hover:bg-sky-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-zinc-300 dark:hover:bg-sky-900"
-        >
-          Hide
-        </button>
+        <div className="flex shrink-0 items-center gap-1">
+          {steps.some((step) => step.done) && (
+            <button
+              type="button"
+              data-testid="tour-restart"
+              onClick={restartTour}
+              className="rounded-md px-2 py-1 text-sm text-zinc-600 hover:bg-sky-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-zinc-300 dark:hover:bg-sky-900"
+            >
+              Start over
+            </button>
+          )}
+          <button
+            type="button"
+            data-testid="tour-dismiss"
+            onClick={() => setHidden(true)}
+            aria-label="Hide the guided tour"
+            className="rounded-md px-2 py-1 text-sm text-zinc-600 hover:bg-sky-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-zinc-300 dark:hover:bg-sky-900"
+          >
+            Hide
+          </button>
+        </div>
       </div>
       <ol className="mt-4 grid gap-3 md:grid-cols-3">
         {steps.map((step, index) => (

@@ -3,12 +3,15 @@
 import { useRequestLog } from "./request-log";
 import { instanceColor } from "./instance-colors";
 
-/** Names the instance that answered the last API call: it changes under round-robin. */
+/**
+ * Names the instance that answered the last API call: it changes under round-robin. An instance
+ * known to be stopped since is never named: the next call will be answered by another.
+ */
 export function InstanceBadge() {
-  const { calls } = useRequestLog();
+  const { calls, stopped } = useRequestLog();
   // Admin calls that ask one chosen instance (the inspector's survey) say nothing about routing.
   const last = calls.findLast((call) => call.instance && !call.path.startsWith("/__cluster"));
-  const id = last?.instance;
+  const id = last?.instance && !stopped.includes(last.instance) ? last.instance : null;
   return (
     <span
       data-testid="instance-badge"
@@ -24,6 +27,8 @@ export function InstanceBadge() {
         <>
           served by <strong className="font-semibold">{id}</strong>
         </>
+      ) : last ? (
+        "that instance stopped"
       ) : (
         "no request yet"
       )}

@@ -1,15 +1,19 @@
 /**
  * This tab's own record of its API calls, for the request timeline and the header badge.
  *
- * It is a debugging aid, not the source of truth: it remembers which articles the server has
- * shown *this tab*, so a feed response that returns one of them again is flagged as a repeat
- * the moment it arrives. It lives in sessionStorage (one history per tab, kept across reloads
- * and page changes) and is read through useSyncExternalStore, so no provider is needed.
+ * A debugging aid, not the source of truth: each row says which instance answered, how fast, and
+ * what came back. Feed rows are annotated by the feed itself (components/feed.tsx) with the
+ * stories the tab had already been shown, so the timeline can flag them red. It lives in
+ * sessionStorage (one history per tab, kept across reloads and page changes) and is read through
+ * useSyncExternalStore, so no provider is needed. Clearing it changes nothing else: the tab's
+ * shown-set (tab-history.ts) and the tour's ticks (tour-progress.ts) are kept apart on purpose.
  */
 import { useSyncExternalStore } from "react";
+import { noteInstanceStopped } from "./tour-progress";
 
 export interface LoggedArticle {
   id: string;
+  seq: number;
   title: string;
 }
 
@@ -33,23 +37,22 @@ export interface LoggedCall {
 
 export interface RequestLog {
   calls: LoggedCall[];
-  /** How many distinct articles this tab has been shown since the session was last forgotten. */
-  shownCount: number;
+  /** Instances this tab stopped from the cluster page and has not seen started since. */
+  stopped: string[];
 }
 
-const STORAGE_KEY = "newsroom.timeline.v1";
+const STORAGE_KEY = "newsroom.timeline.v2";
 const MAX_CALLS = 200;
-const EMPTY: RequestLog = { calls: [], shownCount: 0 };
+const EMPTY: RequestLog = { calls: [], stopped: [] };
 
 let log: RequestLog = EMPTY;
-let shown = new Set<string>();
 let counter = 0;
 let loaded = false;
 const listeners = new Set<() => void>();
 
 interface Stored {
   calls: LoggedCall[];
-  shown: string[];
+  stopped: string[];
   counter: number;
 }
 
@@ -58,20 +61,19 @@ function load(): void {
   loaded = true;
   try {
     const stored = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) ?? "null") as Stored | null;
-    if (stored && Array.isArray(stored.calls) && Array.isArray(stored.shown)) {
-      shown = new Set(stored.shown);
+    if (stored && Array.isArray(stored.calls)) {
       counter = Number(stored.counter) || stored.calls.length;
-      log = { calls: stored.calls.slice(-MAX_CALLS), shownCount: shown.size };
+      log = { calls: stored.calls.slice(-MAX_CALLS), stopped: Array.isArray(stored.stopped) ? stored.stopped : [] };
     }
   } catch {
-    // A corrupt or unavailable store just means this tab starts a fresh history.
+    // A corrupt or unavailable store just means this tab starts a fresh log.
   }
 }
 
 function publish(next: RequestLog): void {
   log = next;
   try {
-    const stored: Stored = { calls: log.calls, shown: [...shown], counter };
+    const stored: Stored = { calls: log.calls, stopped: log.stopped, counter };
     window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
   } catch {
     // Storage full or disabled: the timeline still works for this page view.
@@ -97,39 +99,63 @@ function articlesIn(payload: unknown): LoggedArticle[] {
   const articles = (payload as { articles?: unknown } | null)?.articles;
   if (!Array.isArray(articles)) return [];
   return articles
-    .filter((a): a is { id: string; title?: unknown } => typeof (a as { id?: unknown })?.id === "string")
-    .map((a) => ({ id: a.id, title: typeof a.title === "string" ? a.title : a.id }));
+    .filter((a): a is { id: string; seq?: unknown; title?: unknown } => typeof (a as { id?: unknown })?.id === "string")
+    .map((a) => ({ id: a.id, seq: typeof a.seq === "number" ? a.seq : 0, title: typeof a.title === "string" ? a.title : a.id }));
 }
+
+const INSTANCE_ACTION = /^\/__cluster\/instances\/([^/]+)\/(stop|start)$/;
 
 /** A plain-words line for a successful cluster action, so it stands out between feed calls. */
 function adminNote(method: string, path: string): string | null {
-  const action = /^\/__cluster\/instances\/([^/]+)\/(stop|start)$/.exec(path);
+  const action = INSTANCE_ACTION.exec(path);
   if (method === "POST" && action) return `Instance ${decodeURIComponent(action[1]!)} ${action[2] === "stop" ? "stopped" : "started"}.`;
   if (method === "POST" && path === "/__cluster/instances") return "A new instance joined the cluster.";
   if (method === "PUT" && path === "/__cluster/policy") return "The balancer policy changed.";
   return null;
 }
 
-/** Records one finished call and returns its row, with repeats worked out against this tab's history. */
+/** The instances known to be stopped after this call (from this tab's own stop/start calls). */
+function stoppedAfter(stopped: string[], method: string, path: string, status: number): string[] {
+  const action = INSTANCE_ACTION.exec(path);
+  if (method !== "POST" || !action || status < 200 || status >= 300) return stopped;
+  const id = decodeURIComponent(action[1]!);
+  const others = stopped.filter((s) => s !== id);
+  return action[2] === "stop" ? [...others, id] : others;
+}
+
+/** Records one finished call and returns its row. */
 export function recordCall(call: Omit<LoggedCall, "n" | "mode" | "articles" | "repeats" | "note">, payload: unknown): LoggedCall {
   load();
-  const articles = articlesIn(payload);
-  const repeats = articles.filter((a) => shown.has(a.id));
-  articles.forEach((a) => shown.add(a.id));
   const mode = (payload as { mode?: unknown } | null)?.mode;
-  let note = call.status >= 200 && call.status < 300 ? adminNote(call.method, call.path) : null;
-  if (call.method === "DELETE" && call.path === "/api/session" && call.status === 200) {
-    // The reader asked to be forgotten: stories may rightly come back, so they are not repeats.
-    shown = new Set();
-    note = "Session forgotten: this tab's history starts again.";
-  }
-  const row: LoggedCall = { ...call, n: ++counter, mode: typeof mode === "string" ? mode : null, articles, repeats, note };
-  publish({ calls: [...log.calls.slice(-(MAX_CALLS - 1)), row], shownCount: shown.size });
+  const ok = call.status >= 200 && call.status < 300;
+  let note = ok ? adminNote(call.method, call.path) : null;
+  if (call.method === "DELETE" && call.path === "/api/session" && ok) note = "Session forgotten: this tab's history starts again.";
+  if (ok && call.method === "POST" && /\/stop$/.test(call.path) && INSTANCE_ACTION.test(call.path)) noteInstanceStopped();
+  const row: LoggedCall = { ...call, n: ++counter, mode: typeof mode === "string" ? mode : null, articles: articlesIn(payload), repeats: [], note };
+  // An instance that answers is evidently running again, whoever started it.
+  const stopped = stoppedAfter(log.stopped, call.method, call.path, call.status).filter((id) => id !== call.instance);
+  publish({ calls: [...log.calls.slice(-(MAX_CALLS - 1)), row], stopped });
   return row;
 }
 
-/** Empties the timeline's rows; the tab still remembers what it was shown, so repeats stay detectable. */
+/** The cluster page's poll says which instances are not up: the badge must not name them. */
+export function observeStoppedInstances(ids: string[]): void {
+  load();
+  if (ids.length === log.stopped.length && ids.every((id) => log.stopped.includes(id))) return;
+  publish({ ...log, stopped: [...ids] });
+}
+
+/** Adds what the caller learned from a row's answer: the repeats the feed found, a note. */
+export function annotateCall(n: number, annotation: { repeats?: LoggedArticle[]; note?: string | null }): void {
+  load();
+  const calls = log.calls.map((call) =>
+    call.n === n ? { ...call, repeats: annotation.repeats ?? call.repeats, note: annotation.note === undefined ? call.note : annotation.note } : call,
+  );
+  publish({ ...log, calls });
+}
+
+/** Empties the timeline's rows and nothing else. */
 export function clearCalls(): void {
   load();
-  publish({ calls: [], shownCount: shown.size });
+  publish({ ...log, calls: [] });
 }

@@ -1,12 +1,70 @@
 "use client";
 
-import { useId } from "react";
+import { usePathname } from "next/navigation";
+import { useEffect, useId, useLayoutEffect, useRef, useSyncExternalStore } from "react";
 import { instanceColor } from "./instance-colors";
 import { clearCalls, useRequestLog, type LoggedCall } from "./request-log";
+import { useShownCount } from "./tab-history";
 import { setStoredFlag, useStoredFlag } from "./use-stored-flag";
 
 const OPEN_KEY = "newsroom.timeline.open";
 const MAX_TITLES = 3;
+/** Below this width (Tailwind's `sm`) the timeline starts collapsed on every page and is not remembered open. */
+const WIDE_QUERY = "(min-width: 640px)";
+
+function subscribeWidth(listener: () => void): () => void {
+  const query = window.matchMedia(WIDE_QUERY);
+  query.addEventListener("change", listener);
+  return () => query.removeEventListener("change", listener);
+}
+
+/** True on tablets and desktops; null while rendering on the server. */
+function useWide(): boolean | null {
+  return useSyncExternalStore(
+    subscribeWidth,
+    () => window.matchMedia(WIDE_QUERY).matches,
+    () => null,
+  );
+}
+
+/** On a phone, "open" lasts for one page view: the panel would otherwise take half of every page. */
+const narrowOpen = { value: false, listeners: new Set<() => void>() };
+
+function setNarrowOpen(value: boolean): void {
+  narrowOpen.value = value;
+  narrowOpen.listeners.forEach((listener) => listener());
+}
+
+function useNarrowOpen(): boolean {
+  return useSyncExternalStore(
+    (listener) => {
+      narrowOpen.listeners.add(listener);
+      return () => narrowOpen.listeners.delete(listener);
+    },
+    () => narrowOpen.value,
+    () => false,
+  );
+}
+
+/**
+ * Publishes the panel's height as --timeline-height, which the page reserves at its bottom
+ * (globals.css): at any row count and width, nothing of the page stays hidden under it.
+ */
+function useReservedHeight(element: React.RefObject<HTMLElement | null>): void {
+  useLayoutEffect(() => {
+    const node = element.current;
+    if (!node) return;
+    const root = document.documentElement;
+    const update = () => root.style.setProperty("--timeline-height", `${Math.ceil(node.getBoundingClientRect().height)}px`);
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(node);
+    return () => {
+      observer.disconnect();
+      root.style.removeProperty("--timeline-height");
+    };
+  }, [element]);
+}
 
 function formatTime(at: number): string {
   const d = new Date(at);
@@ -79,16 +137,26 @@ function TimelineRow({ call }: { call: LoggedCall }) {
  * tab's API calls, newest first, with the instance that served each and any repeats in red.
  */
 export function RequestTimeline() {
-  const { calls, shownCount } = useRequestLog();
-  const open = useStoredFlag(OPEN_KEY) ?? false;
-  const setOpen = (value: boolean) => setStoredFlag(OPEN_KEY, value);
+  const { calls } = useRequestLog();
+  const shownCount = useShownCount();
+  const wide = useWide();
+  const storedOpen = useStoredFlag(OPEN_KEY) ?? false;
+  const narrowIsOpen = useNarrowOpen();
+  const open = wide === null ? false : wide ? storedOpen : narrowIsOpen;
+  const setOpen = (value: boolean) => (wide ? setStoredFlag(OPEN_KEY, value) : setNarrowOpen(value));
   const panelId = useId();
+  const aside = useRef<HTMLElement>(null);
+  useReservedHeight(aside);
+
+  // A phone starts every page with the panel folded away.
+  const pathname = usePathname();
+  useEffect(() => setNarrowOpen(false), [pathname]);
 
   const repeats = calls.reduce((sum, call) => sum + call.repeats.length, 0);
   const newestFirst = [...calls].reverse();
 
   return (
-    <aside aria-label="Request timeline" data-testid="timeline" data-open={open ? "true" : "false"} className="fixed inset-x-0 bottom-0 z-20 border-t border-zinc-200 bg-white/95 shadow-[0_-4px_16px_rgba(0,0,0,0.06)] backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95">
+    <aside ref={aside} aria-label="Request timeline" data-testid="timeline" data-open={open ? "true" : "false"} className="fixed inset-x-0 bottom-0 z-20 border-t border-zinc-200 bg-white/95 shadow-[0_-4px_16px_rgba(0,0,0,0.06)] backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95">
       <div className="mx-auto flex max-w-5xl items-center justify-between gap-3 px-4 py-2">
         <button
           type="button"
@@ -126,7 +194,7 @@ export function RequestTimeline() {
           </div>
         )}
       </div>
-      <div id={panelId} hidden={!open} className="mx-auto max-h-[40vh] max-w-5xl overflow-y-auto border-t border-zinc-100 dark:border-zinc-800">
+      <div id={panelId} hidden={!open} className="mx-auto max-h-[30vh] max-w-5xl overflow-y-auto border-t border-zinc-100 sm:max-h-[40vh] dark:border-zinc-800">
         {calls.length === 0 ? (
           <p className="px-4 py-6 text-center text-sm text-zinc-500 dark:text-zinc-400">No requests yet. Load some stories and each API call will appear here.</p>
         ) : (
@@ -143,5 +211,6 @@ export function RequestTimeline() {
 
 /** Lets other controls (the tour) open the timeline without sharing React state. */
 export function openTimeline(): void {
-  setStoredFlag(OPEN_KEY, true);
+  if (window.matchMedia(WIDE_QUERY).matches) setStoredFlag(OPEN_KEY, true);
+  else setNarrowOpen(true);
 }

@@ -1,8 +1,10 @@
 /**
- * How far the reader has got with the guided tour, worked out from this tab's request log
- * alone: the tour never asks the server anything of its own.
+ * How far the reader has got with the guided tour. Ticks are earned from what this tab's requests
+ * showed (a repeat in memory mode, two clean kv pages, a clean page after an instance was stopped)
+ * and then kept in sessionStorage on their own: clearing the request timeline, reloading or moving
+ * between pages never takes a finished step back. The tour never asks the server anything itself.
  */
-import type { LoggedCall } from "./request-log";
+import { useSyncExternalStore } from "react";
 
 export interface TourProgress {
   sawRepeats: boolean;
@@ -10,17 +12,77 @@ export interface TourProgress {
   survivedStop: boolean;
 }
 
-const isFeed = (call: LoggedCall) => call.method === "POST" && call.path === "/api/feed" && call.status === 200;
-const isStop = (call: LoggedCall) => call.method === "POST" && /^\/__cluster\/instances\/[^/]+\/stop$/.test(call.path) && call.status === 200;
+interface TourState extends TourProgress {
+  /** Clean kv feed pages in a row (two tick step 2). */
+  kvStreak: number;
+  /** An instance was stopped and no feed page has come since. */
+  awaitingPageAfterStop: boolean;
+}
 
-export function tourProgress(calls: readonly LoggedCall[]): TourProgress {
-  const feeds = calls.filter(isFeed);
-  const sawRepeats = feeds.some((call) => call.mode === "memory" && call.repeats.length > 0);
-  // Two kv pages in a row with nothing repeated: the first kv page may still repeat what memory mode lost.
-  const lastTwo = feeds.slice(-2);
-  const kvCleanRun = lastTwo.length === 2 && lastTwo.every((call) => call.mode === "kv" && call.repeats.length === 0);
-  const lastStop = calls.findLastIndex(isStop);
-  const afterStop = lastStop >= 0 ? calls.slice(lastStop + 1).filter(isFeed) : [];
-  const survivedStop = afterStop.length > 0 && afterStop.every((call) => call.mode !== "memory" && call.repeats.length === 0);
-  return { sawRepeats, kvCleanRun, survivedStop };
+const STORAGE_KEY = "newsroom.tour.progress.v1";
+const INITIAL: TourState = { sawRepeats: false, kvCleanRun: false, survivedStop: false, kvStreak: 0, awaitingPageAfterStop: false };
+
+let state: TourState | null = null;
+const listeners = new Set<() => void>();
+
+function current(): TourState {
+  if (state) return state;
+  state = INITIAL;
+  try {
+    const stored = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) ?? "null") as Partial<TourState> | null;
+    if (stored && typeof stored === "object") state = { ...INITIAL, ...stored };
+  } catch {
+    // No storage: progress lasts for this page view.
+  }
+  return state;
+}
+
+function update(change: (previous: TourState) => TourState): void {
+  const next = change(current());
+  if (JSON.stringify(next) === JSON.stringify(state)) return;
+  state = next;
+  try {
+    window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+  } catch {
+    // As above.
+  }
+  listeners.forEach((listener) => listener());
+}
+
+/** A feed page arrived: in which mode, and how many of its stories this tab had already been shown. */
+export function noteFeedPage(mode: string, repeats: number): void {
+  update((s) => {
+    const clean = repeats === 0;
+    const kvStreak = mode === "kv" && clean ? s.kvStreak + 1 : 0;
+    return {
+      ...s,
+      sawRepeats: s.sawRepeats || (mode === "memory" && !clean),
+      kvStreak,
+      // The first kv page may still repeat what memory mode lost on other instances: two clean pages in a row.
+      kvCleanRun: s.kvCleanRun || kvStreak >= 2,
+      survivedStop: s.survivedStop || (s.awaitingPageAfterStop && clean && mode !== "memory"),
+      awaitingPageAfterStop: false,
+    };
+  });
+}
+
+/** An instance was stopped from this tab (the cluster page). */
+export function noteInstanceStopped(): void {
+  update((s) => ({ ...s, awaitingPageAfterStop: true }));
+}
+
+/** Start the tour over (its own button; nothing else resets it). */
+export function restartTour(): void {
+  update(() => INITIAL);
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+const SERVER_SNAPSHOT: TourState = INITIAL;
+
+export function useTourProgress(): TourProgress {
+  return useSyncExternalStore(subscribe, current, () => SERVER_SNAPSHOT);
 }

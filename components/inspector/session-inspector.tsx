@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { callApi } from "../api-client";
 import { instanceColor } from "../instance-colors";
+import { ResetHistory } from "../reset-history";
 import { CookieDetails } from "./cookie-details";
 import { KvDetails } from "./kv-details";
 import { MemoryDetails } from "./memory-details";
@@ -72,14 +73,17 @@ export function SessionInspector() {
           </h1>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">What the server knows about you, and where it keeps it. Each refresh may be answered by a different instance.</p>
         </div>
-        <button
-          type="button"
-          data-testid="inspector-refresh"
-          onClick={refresh}
-          className="rounded-lg bg-zinc-900 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-white"
-        >
-          Refresh
-        </button>
+        <div className="flex flex-wrap items-start gap-2">
+          <ResetHistory onReset={refresh} />
+          <button
+            type="button"
+            data-testid="inspector-refresh"
+            onClick={refresh}
+            className="rounded-lg bg-zinc-900 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-white"
+          >
+            Refresh
+          </button>
+        </div>
       </div>
 
       {state.kind === "loading" && <Skeleton />}

@@ -25,7 +25,8 @@ export default async function ArticlePage({ params }: Props) {
   if (!article) notFound();
   return (
     <article className="mx-auto max-w-2xl" data-testid="article" data-article-id={article.id}>
-      <Link href="/" className="text-sm text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-400">
+      {/* scroll={false}: the feed puts the reader back where they were (components/feed-memory.ts). */}
+      <Link href="/" scroll={false} className="text-sm text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-400">
         ← Back to your feed
       </Link>
       <header className="mt-6 flex flex-col gap-3">
