@@ -2,16 +2,9 @@
  * axe over every page a visitor meets, in light and dark colour schemes, with the request
  * timeline open: no serious or critical violation. Plus the keyboard path through the feed.
  */
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { seriousViolations } from "./support/axe";
 import { expect, test } from "./support/fixtures";
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }));
-}
 
 async function openTimeline(page: Page) {
   const toggle = page.getByTestId("timeline-toggle");
@@ -20,7 +13,7 @@ async function openTimeline(page: Page) {
 }
 
 for (const colorScheme of ["light", "dark"] as const) {
-  test(`axe: no serious or critical violations on /, an article, /inspector and /cluster (${colorScheme})`, async ({ page, cluster }) => {
+  test(`axe: no serious or critical violations on /, an article, /history, /inspector and /cluster (${colorScheme})`, async ({ page, cluster }) => {
     void cluster;
     await page.emulateMedia({ colorScheme });
     await page.goto("/");
@@ -32,6 +25,10 @@ for (const colorScheme of ["light", "dark"] as const) {
     await page.goto(`/articles/${firstArticle}`);
     await expect(page.getByTestId("read-status")).toHaveAttribute("data-state", "done");
     expect(await seriousViolations(page), "article page").toEqual([]);
+
+    await page.goto("/history");
+    await expect(page.getByTestId("history-item").first()).toBeVisible();
+    expect(await seriousViolations(page), "/history").toEqual([]);
 
     await page.goto("/inspector");
     await expect(page.getByTestId("inspector")).toBeVisible();

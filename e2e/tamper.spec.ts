@@ -51,3 +51,18 @@ test("a garbage kv session cookie starts a fresh kv session", async ({ page, rea
   await page.context().addCookies([{ name: "nr_kv", value: "Fe26.2*1*garbage*garbage", url: baseURL! }]);
   await expectFreshSession(reader, page, errors);
 });
+
+test("a session the server no longer knows (a new secret, as after a restart): the timeline says so instead of flagging repeats", async ({ page, reader, baseURL }) => {
+  await reader.open();
+  await reader.more();
+  // What a demo restarted with a new SESSION_SECRET does to an open tab: its cookie no longer opens.
+  const foreign = await sealData({ v: 1, s: "", r: "" }, { password: "a-secret-from-before-the-restart-0123456789", ttl: 3600 });
+  await page.context().addCookies([{ name: "nr_session", value: foreign, url: baseURL! }]);
+  const after = await reader.more();
+  expect(after.status).toBe(200);
+  expect(reader.repeats().length, "the server started over, so the newest stories came again").toBeGreaterThan(0);
+  await expect(page.getByTestId("timeline-repeat-total")).toHaveAttribute("data-count", "0");
+  await expect(page.locator('[data-testid="article-card"][data-repeat="true"]')).toHaveCount(0);
+  await page.getByTestId("timeline-toggle").click();
+  await expect(page.getByTestId("timeline-note").filter({ hasText: "no longer knows this session" })).toBeVisible();
+});

@@ -34,6 +34,7 @@ test("kv mode across an instance stop: the timeline flags no repeat", async ({ p
   await expect(page.locator('[data-testid="instance-row"][data-instance="b"]')).toHaveAttribute("data-status", "down");
   await reader.home();
   for (let i = 0; i < 3; i++) await reader.more();
+  expect(reader.loads).toHaveLength(5);
 
   expect(reader.loads.every((l) => l.status === 200)).toBe(true);
   expect(reader.loads.slice(2).map((l) => l.instance)).not.toContain("b");

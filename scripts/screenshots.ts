@@ -57,8 +57,16 @@ async function more(page: Page): Promise<void> {
   await page.getByTestId("more-stories").waitFor();
 }
 
+/** Switches with the header control; leaving memory mode confirms the warning it shows first. */
 async function switchMode(page: Page, mode: Mode): Promise<void> {
-  await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/session/mode")), page.getByTestId(`mode-${mode}`).click()]);
+  const leavingMemory = (await page.getByTestId("mode-memory").getAttribute("aria-checked")) === "true";
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/api/session/mode")),
+    (async () => {
+      await page.getByTestId(`mode-${mode}`).click();
+      if (leavingMemory) await page.getByTestId("leave-memory-confirm").click();
+    })(),
+  ]);
   await page.getByTestId(`mode-${mode}`).and(page.locator('[aria-checked="true"]')).waitFor();
 }
 
@@ -125,6 +133,50 @@ const inspectorShot = (shooter: Shooter, mode: Mode, name: string) =>
     await shooter.save(page, name);
   });
 
+const historyShot = (shooter: Shooter) =>
+  onFeed(shooter, "kv", async (page) => {
+    for (let i = 0; i < 2; i++) await more(page);
+    // Open two stories, as a reader would, so "Opened" shows in the list.
+    for (const index of [1, 4]) {
+      await page.getByTestId("article-card").nth(index).getByRole("link").click();
+      await page.locator('[data-testid="read-status"][data-state="done"]').waitFor();
+      await page.goBack();
+      await page.getByTestId("more-stories").waitFor();
+    }
+    await page.getByTestId("nav-history").click();
+    await page.getByTestId("history-item").first().waitFor();
+    check((await page.getByTestId("history-opened").count()) === 2, "the history does not mark the two opened stories");
+    await shooter.save(page, "history.png");
+  });
+
+const leaveMemoryShot = (shooter: Shooter) =>
+  onFeed(shooter, "memory", async (page) => {
+    for (let i = 0; i < 3; i++) await more(page);
+    // Ask until the answering instance holds only part of the history, so the picture shows what comes back.
+    for (let attempt = 0; attempt < 6; attempt++) {
+      await page.getByTestId("mode-kv").click();
+      await page.getByTestId("leave-memory-text").waitFor();
+      const returning = (await page.getByTestId("leave-memory").getAttribute("data-returning-ids")) ?? "";
+      if (returning.trim() !== "") break;
+      await page.getByTestId("leave-memory-cancel").click();
+    }
+    check(((await page.getByTestId("leave-memory").getAttribute("data-returning-ids")) ?? "").trim() !== "", "no instance held only part of the history");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shooter.save(page, "leave-memory.png");
+  });
+
+const recoveryShot = (shooter: Shooter, ids: string[]) =>
+  onFeed(shooter, "cookie", async (page) => {
+    for (const id of ids) await shooter.admin("POST", `/instances/${id}/stop`);
+    try {
+      const answer = await page.reload();
+      check(answer?.status() === 503 && (await page.getByTestId("recovery").count()) === 1, "with every instance stopped, the balancer did not answer the recovery page");
+      await shooter.save(page, "recovery.png");
+    } finally {
+      for (const id of ids) await shooter.admin("POST", `/instances/${id}/start`);
+    }
+  });
+
 const clusterShot = (shooter: Shooter) =>
   onFeed(shooter, "memory", async (page) => {
     await more(page);
@@ -156,6 +208,10 @@ async function main(): Promise<void> {
     await inspectorShot(shooter, "kv", "inspector-kv.png");
     await inspectorShot(shooter, "memory", "inspector-memory.png");
     await clusterShot(shooter);
+    await historyShot(shooter);
+    await leaveMemoryShot(shooter);
+    const ids = ((await (await fetch(`${url}/__cluster`)).json()) as { instances: { id: string }[] }).instances.map((i) => i.id);
+    await recoveryShot(shooter, ids);
   } finally {
     await browser.close();
     await stack?.stop();

@@ -100,10 +100,19 @@ export class FeedReader {
     return this.load(() => this.page.reload());
   }
 
-  /** Back to the feed with the header's Feed link (client-side navigation): a new first page. */
-  home(): Promise<Load> {
+  /**
+   * Back to the feed with the header's Feed link (client-side navigation). The feed comes back as
+   * this tab last showed it, without a feed call; the next more() continues below it.
+   */
+  async home(): Promise<void> {
+    await this.page.getByTestId("nav-feed").click();
+    await expect(this.page.getByTestId("feed-batch")).toHaveCount(this.batches);
+  }
+
+  /** Any navigation that puts a fresh feed on the page (its first batch). */
+  arrive(action: () => Promise<unknown>): Promise<Load> {
     this.batches = 0;
-    return this.load(() => this.page.getByTestId("nav-feed").click());
+    return this.load(action);
   }
 
   more(): Promise<Load> {
@@ -114,11 +123,18 @@ export class FeedReader {
     return this.load(() => this.page.getByRole("button", { name: "Try again" }).click());
   }
 
-  /** Switches the session strategy with the header control, as a reader would. */
+  /**
+   * Switches the session strategy with the header control, as a reader would. Leaving memory mode
+   * asks for a confirmation first (how much of the history moves); this confirms it.
+   */
   async switchMode(mode: "cookie" | "kv" | "memory"): Promise<void> {
+    const leavingMemory = (await this.page.getByTestId("mode-memory").getAttribute("aria-checked")) === "true";
     const [response] = await Promise.all([
       this.page.waitForResponse((r) => r.url().endsWith("/api/session/mode") && r.request().method() === "PUT"),
-      this.page.getByTestId(`mode-${mode}`).click(),
+      (async () => {
+        await this.page.getByTestId(`mode-${mode}`).click();
+        if (leavingMemory) await this.page.getByTestId("leave-memory-confirm").click();
+      })(),
     ]);
     expect(response.status(), `switching to ${mode}`).toBe(200);
     await expect(this.page.getByTestId(`mode-${mode}`)).toHaveAttribute("aria-checked", "true");

@@ -5,6 +5,7 @@
  * instance has restarted and a bystander reader, who read before the barrage, has lost nothing.
  */
 import { randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { sealData } from "iron-session";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -201,6 +202,68 @@ describe("hostile cookies", () => {
         expectHandled(response, `${method} ${path} with ${header.slice(0, 60)}`);
         expect(response.status).toBe(200);
         if (method === "GET") expect((response.body as { seenCount: number }).seenCount, header.slice(0, 60)).toBeLessThanOrEqual(maxSeen);
+      }
+    }
+  }, 60_000);
+});
+
+/** A request with the path exactly as given (fetch would normalise it), answered in full. */
+function rawRequest(port: number, method: string, path: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, method, path, headers: { Accept: "text/html,application/json" } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, type: String(res.headers["content-type"] ?? ""), body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("malformed URLs and odd methods", () => {
+  const pageTargets = ["/articles/%zz", "/articles/%", "/articles/%ff", "/articles/%c0%af", "/%zz/x", "/history/%e2%82", `/articles/${"x".repeat(5000)}`, "/articles/a%2F..%2F..%2Fetc"];
+  const apiTargets: [string, string][] = [
+    ["POST", "/api/articles/%zz/read"],
+    ["POST", "/api/articles/%/read"],
+    ["POST", "/api/articles/%ff%fe/read"],
+    ["GET", "/api/%zz"],
+    ["GET", "/api/session/%zz"],
+    ["POST", "/api/feed%zz"],
+    ["GET", "/api/session/history?cursor=%zz"],
+    ["POST", `/api/articles/${"a".repeat(300)}/read`],
+    ["GET", "/__cluster/instances/%zz/session"],
+    ["POST", "/__cluster/instances/%/stop"],
+  ];
+  const oddMethods: [string, string][] = [
+    ["TRACE", "/api/feed"],
+    ["PROPFIND", "/api/feed"],
+    ["PATCH", "/api/feed"],
+    ["GET", "/api/feed"],
+    ["DELETE", "/api/feed"],
+    ["POST", "/api/session/history"],
+    ["PUT", "/api/health"],
+    ["POST", "/api/session"],
+  ];
+
+  it("through the balancer and straight to an instance: pages get the site's 404 page, the API and admin paths a 4xx envelope", async () => {
+    const instancePort = stack.cluster.list()[0]!.port;
+    for (const port of [stack.balancer.port, instancePort]) {
+      for (const target of pageTargets) {
+        const answer = await rawRequest(port, "GET", target);
+        expect(answer.status, `GET ${target.slice(0, 60)} on ${port}`).toBe(404);
+        // The site's own 404 page: as HTML, or streamed in the page's payload when the page itself called notFound().
+        const notFoundPage = answer.body.includes('data-testid="not-found"') || answer.body.includes('\\"data-testid\\":\\"not-found\\"');
+        expect(notFoundPage, `${target.slice(0, 60)} renders the site's 404 page`).toBe(true);
+      }
+      for (const [method, target] of [...apiTargets, ...oddMethods]) {
+        if (port === instancePort && target.startsWith("/__cluster")) continue; // the admin API lives on the balancer
+        const answer = await rawRequest(port, method, target);
+        const what = `${method} ${target.slice(0, 60)} on ${port === instancePort ? "an instance" : "the balancer"}`;
+        expect(answer.status, `${what} -> ${answer.status} ${answer.body.slice(0, 120)}`).toBeGreaterThanOrEqual(400);
+        expect(answer.status, what).toBeLessThan(500);
+        expect(answer.type, what).toContain("application/json");
+        expect(JSON.parse(answer.body), what).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
       }
     }
   }, 60_000);

@@ -1,0 +1,58 @@
+/**
+ * The guided tour done literally, by mouse, on a laptop and on a phone: every button the tour
+ * points at is clicked as a reader would click it (no forced clicks, no API shortcuts), with the
+ * request timeline open as the tour leaves it, and every step must tick.
+ */
+import { expect, test, type Load } from "./support/fixtures";
+
+for (const viewport of [
+  { width: 1280, height: 900 },
+  { width: 390, height: 844 },
+]) {
+  test(`the whole guided tour by mouse at ${viewport.width}×${viewport.height}: every step ticks`, async ({ page, reader, cluster }) => {
+    void cluster;
+    await page.setViewportSize(viewport);
+    await reader.open();
+    const tour = page.getByTestId("tour");
+    await expect(tour).toBeVisible();
+    const step = (n: number) => page.getByTestId(`tour-step-${n}`);
+
+    // Step 1: the tour points at the Memory switch (and opens the timeline); read until a repeat shows.
+    await step(1).getByRole("button", { name: "Show me the Memory switch" }).click();
+    await expect(page.getByTestId("timeline-toggle")).toHaveAttribute("aria-expanded", "true");
+    await page.getByTestId("mode-memory").click();
+    await expect(page.getByTestId("mode-memory")).toHaveAttribute("aria-checked", "true");
+    for (let i = 0; i < 5 && (await step(1).getAttribute("data-done")) !== "true"; i++) await reader.more();
+    await expect(step(1)).toHaveAttribute("data-done", "true");
+
+    // Step 2: the KV switch; leaving memory mode asks first, then two clean kv pages tick it.
+    await step(2).getByRole("button", { name: "Show me the KV switch" }).click();
+    await page.getByTestId("mode-kv").click();
+    await expect(page.getByTestId("leave-memory-text")).toBeVisible();
+    await page.getByTestId("leave-memory-confirm").click();
+    await expect(page.getByTestId("mode-kv")).toHaveAttribute("aria-checked", "true");
+    const kvLoads: Load[] = [];
+    for (let i = 0; i < 6 && (await step(2).getAttribute("data-done")) !== "true"; i++) kvLoads.push(await reader.more());
+    await expect(step(2)).toHaveAttribute("data-done", "true");
+    expect(kvLoads.every((load) => load.status === 200)).toBe(true);
+
+    // Step 3: to the cluster page, stop an instance, back to the feed, keep reading.
+    await step(3).getByRole("link", { name: "Open the cluster controls" }).click();
+    await expect(page).toHaveURL(/\/cluster/);
+    await page.getByTestId("instance-stop-b").click();
+    await expect(page.locator('[data-testid="instance-row"][data-instance="b"]')).toHaveAttribute("data-status", "down");
+    await reader.home();
+    const afterStop = await reader.more();
+    expect(afterStop.status).toBe(200);
+    expect(afterStop.instance).not.toBe("b");
+    await expect(step(3)).toHaveAttribute("data-done", "true");
+    await expect(step(1)).toHaveAttribute("data-done", "true");
+    await expect(step(2)).toHaveAttribute("data-done", "true");
+
+    // Clearing the timeline keeps the ticks.
+    const toggle = page.getByTestId("timeline-toggle");
+    if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+    await page.getByRole("button", { name: "Clear" }).click();
+    await expect(page.locator('[data-testid^="tour-step-"][data-done="true"]')).toHaveCount(3);
+  });
+}
