@@ -30,8 +30,10 @@
  *                                                    (CONFIG, SELECT, SUBSCRIBE, BLPOP, ...), body over 10 MB
  *   401 {"error": "WRONGPASS invalid or missing auth token"}   (Upstash's message)
  *   405 {"error": "ERR ..."}                         a method other than HEAD, GET, POST, PUT
- *   503 {"error": "ERR ..."}                         Redis down, unreachable, stalled past commandTimeoutMs, or
- *                                                    LOADING/BUSY/...; in a pipeline, any such failure fails it all
+ *   503 {"error": "UNAVAILABLE ..."}                 Redis down, unreachable, stalled past commandTimeoutMs, or
+ *                                                    LOADING/BUSY/...; in a pipeline, any such failure fails it all.
+ *                                                    The UNAVAILABLE prefix (ours: Upstash documents no outage body)
+ *                                                    tells an outage apart where a client sees only the message.
  *   500 {"error": "ERR internal error ..."}          a bug in the bridge (also logged)
  * What a 503 after a timeout does and does not guarantee: kv-rest/single-node-redis.ts.
  *

@@ -199,13 +199,15 @@ describe("errors: Redis's own message, status by class", () => {
     const port = await freePort();
     const late = await startKvBridge({ redisUrl: `redis://127.0.0.1:${port}`, token: TOKEN });
     try {
-      const down = await untilStatus(late, 503, /not reachable|ECONNREFUSED|connecting/);
+      const down = await untilStatus(late, 503, /^\{"error":"UNAVAILABLE .*(ECONNREFUSED|connecting)/);
       console.log(`[kv-bridge] with no Redis: 503 ${JSON.stringify(down.json)}`);
+      // @vercel/kv keeps only the message, not the status: the UNAVAILABLE prefix is what tells the app it is an outage.
+      await expect(createClient({ url: late.url, token: TOKEN, retry: false }).ping()).rejects.toThrow(/^UNAVAILABLE /);
       const redis = await startRedis({ port });
       try {
         await untilStatus(late, 200);
         await redis.kill(); // SIGKILL: an outage
-        const killed = await untilStatus(late, 503);
+        const killed = await untilStatus(late, 503, /^\{"error":"UNAVAILABLE /);
         console.log(`[kv-bridge] after Redis was killed: 503 ${JSON.stringify(killed.json)}`);
         await redis.restart();
         await untilStatus(late, 200);
@@ -362,13 +364,13 @@ describe("Redis with a password", () => {
 
       const wrong = await startKvBridge({ redisUrl: `redis://:wrong@127.0.0.1:${redis.port}`, token: TOKEN });
       bridges.push(wrong);
-      const refused = await untilStatus(wrong, 503, /WRONGPASS/);
+      const refused = await untilStatus(wrong, 503, /^\{"error":"UNAVAILABLE the KV bridge cannot use Redis at .*: WRONGPASS/);
       expect((refused.json as { error: string }).error).toMatch(/Check the password in the KV bridge's Redis URL/);
       expect((refused.json as { error: string }).error).not.toMatch(/wrong@/); // the URL's password is never echoed
 
       const missing = await startKvBridge({ redisUrl: `redis://127.0.0.1:${redis.port}`, token: TOKEN });
       bridges.push(missing);
-      const noAuth = await untilStatus(missing, 503, /NOAUTH/);
+      const noAuth = await untilStatus(missing, 503, /^\{"error":"UNAVAILABLE the KV bridge cannot use Redis at .*: NOAUTH/);
       console.log(`[kv-bridge] wrong password: ${JSON.stringify(refused.json)}\n[kv-bridge] no password: ${JSON.stringify(noAuth.json)}`);
     } finally {
       for (const each of bridges) await each.stop();
@@ -399,8 +401,8 @@ describe("per-command timeout", () => {
         process.kill(redis.pid(), "SIGCONT");
       }
       console.log(`[kv-bridge] stalled Redis, timeout ${timeoutMs} ms: first 503 after ${firstMs.toFixed(0)} ms, next 503 after ${secondMs.toFixed(0)} ms`);
-      expect(first).toMatchObject({ status: 503, json: { error: expect.stringMatching(`did not answer within ${timeoutMs} ms`) } });
-      expect(second).toMatchObject({ status: 503, json: { error: expect.stringMatching(/stopped answering/) } });
+      expect(first).toMatchObject({ status: 503, json: { error: expect.stringMatching(`^UNAVAILABLE Redis at .* did not answer within ${timeoutMs} ms`) } });
+      expect(second).toMatchObject({ status: 503, json: { error: expect.stringMatching(/^UNAVAILABLE Redis at .* stopped answering/) } });
       await untilStatus(stalled, 200);
       // The INCR already sent ran when Redis resumed (a command sent cannot be recalled: the app's
       // deadline check refuses such late work); the one refused at once never reached Redis.

@@ -110,6 +110,10 @@ describe("the status of each failure", () => {
   ])("%s -> %i", (_, error: unknown, status) => {
     const failure = classifyFailure(error);
     expect(failure.status).toBe(status);
-    if (error instanceof SimpleError || error instanceof BlobError) expect(failure.message).toBe(error.message); // Redis's own words
+    // A 400 carries Redis's own words; a 503 starts with UNAVAILABLE, then Redis's words when it said any.
+    if (status === 400) expect(failure.message).toBe((error as Error).message);
+    if (status === 503) expect(failure.message).toMatch(/^UNAVAILABLE /);
+    if (status === 503 && error instanceof SimpleError) expect(failure.message).toBe(`UNAVAILABLE ${error.message}`);
+    if (status === 500) expect(failure.message).toMatch(/^ERR internal error in the KV bridge/);
   });
 });

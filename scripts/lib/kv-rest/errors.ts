@@ -11,6 +11,9 @@
  *   405  an HTTP method other than HEAD, GET, POST, PUT.
  *   503  Redis is down, unreachable, stalled (no answer within the command timeout), or says it
  *        cannot serve right now (LOADING, BUSY, MASTERDOWN, ...). An outage: retry later.
+ *        The message always starts with "UNAVAILABLE ", a word no Redis error reply starts
+ *        with: @upstash/redis (under @vercel/kv) drops the HTTP status and keeps only the
+ *        message, so this is how a client tells an outage from a Redis error.
  *   500  a bug in the bridge itself (logged).
  */
 import {
@@ -39,8 +42,8 @@ export class BridgeError extends Error {
 /** A request the bridge rejects before Redis sees it (bad JSON, refused command, ...): 400. */
 export const badRequest = (message: string) => new BridgeError(400, message);
 
-/** Redis could not be used right now: 503. */
-export const unavailable = (message: string) => new BridgeError(503, message);
+/** Redis could not be used right now: 503, "UNAVAILABLE <why>". */
+export const unavailable = (why: string) => new BridgeError(503, `UNAVAILABLE ${why}`);
 
 /**
  * Error replies that describe the server's state, not the command: retrying later can succeed,
@@ -79,9 +82,9 @@ function isSystemSocketError(error: Error): boolean {
  */
 export function classifyFailure(error: unknown): BridgeError {
   if (error instanceof BridgeError) return error;
-  if (error instanceof ErrorReply) return new BridgeError(OUTAGE_REPLY.test(error.message) ? 503 : 400, error.message);
+  if (error instanceof ErrorReply) return OUTAGE_REPLY.test(error.message) ? unavailable(error.message) : new BridgeError(400, error.message);
   if (error instanceof Error && (CONNECTION_ERRORS.some((type) => error instanceof type) || isSystemSocketError(error))) {
-    return unavailable(`ERR Redis is not reachable: ${error.message}`);
+    return unavailable(`Redis is not reachable: ${error.message}`);
   }
   return new BridgeError(500, `ERR internal error in the KV bridge: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -72,7 +72,7 @@ export class SingleNodeRedis implements RedisSide {
   #client: RedisClient;
   /** True once Redis has answered a PING on the current connection; requests are refused until then. */
   #healthy = false;
-  /** Why requests are refused while not healthy: the 503 message. */
+  /** Why requests are refused while not healthy: the 503 message, after "UNAVAILABLE ". */
   #why: string;
   #closed = false;
   /** Commands in flight, oldest first (one connection answers in order). */
@@ -88,7 +88,7 @@ export class SingleNodeRedis implements RedisSide {
     this.#where = whereOf(options.url);
     this.#timeoutMs = options.commandTimeoutMs;
     this.#tickMs = Math.max(5, Math.min(100, Math.floor(options.commandTimeoutMs / 10)));
-    this.#why = `ERR the KV bridge is still connecting to Redis at ${this.#where}`;
+    this.#why = `the KV bridge is still connecting to Redis at ${this.#where}`;
     this.#client = this.#connect();
   }
 
@@ -130,7 +130,7 @@ export class SingleNodeRedis implements RedisSide {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retry);
-    this.#failInFlight(unavailable("ERR the KV bridge is shutting down"));
+    this.#failInFlight(unavailable("the KV bridge is shutting down"));
     this.#destroy(this.#client);
   }
 
@@ -175,10 +175,10 @@ export class SingleNodeRedis implements RedisSide {
   /** Redis stopped answering: fail everything in flight, refuse new work, start a fresh connection. */
   #giveUpOnConnection() {
     this.#healthy = false;
-    this.#why = `ERR Redis at ${this.#where} stopped answering (no reply within ${this.#timeoutMs} ms); the KV bridge is reconnecting`;
+    this.#why = `Redis at ${this.#where} stopped answering (no reply within ${this.#timeoutMs} ms); the KV bridge is reconnecting`;
     this.#failInFlight(
       unavailable(
-        `ERR Redis at ${this.#where} did not answer within ${this.#timeoutMs} ms. The command was sent and may still run ` +
+        `Redis at ${this.#where} did not answer within ${this.#timeoutMs} ms. The command was sent and may still run ` +
           "if Redis resumes; the KV bridge has dropped the connection and refuses new commands until Redis answers again.",
       ),
     );
@@ -239,9 +239,9 @@ export class SingleNodeRedis implements RedisSide {
   }
 
   #explain(error: unknown): string {
-    const message = error instanceof Error ? error.message.replace(/^ERR Redis is not reachable: /, "") : String(error);
+    const message = error instanceof Error ? error.message.replace(/^UNAVAILABLE (Redis is not reachable: )?/, "") : String(error);
     const hint = /^(NOAUTH|WRONGPASS)\b/.test(message) ? " Check the password in the KV bridge's Redis URL (redis://:<password>@host:port)." : "";
-    return `ERR the KV bridge cannot use Redis at ${this.#where}: ${message}${hint}`;
+    return `the KV bridge cannot use Redis at ${this.#where}: ${message}${hint}`;
   }
 
   #destroy(client: RedisClient) {
