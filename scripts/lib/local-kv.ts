@@ -34,9 +34,11 @@ export async function startLocalKv(options: RedisOptions = {}): Promise<LocalKv>
     }
   }
   const token = randomBytes(24).toString("base64url");
-  const bridge = await startKvBridge({ redisUrl, token });
+  // Like every Upstash database, a read-only token too (Vercel names it KV_REST_API_READ_ONLY_TOKEN).
+  const readOnlyToken = randomBytes(24).toString("base64url");
+  const bridge = await startKvBridge({ redisUrl, token, readOnlyToken });
   return {
-    env: { KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: token },
+    env: { KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: token, KV_REST_API_READ_ONLY_TOKEN: readOnlyToken },
     redis,
     bridge,
     describe: `redis ${redisUrl} behind the KV bridge at ${bridge.url}`,
