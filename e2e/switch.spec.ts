@@ -15,3 +15,15 @@ test("read in cookie, switch to kv, read, switch back to cookie, read: no repeat
   expect(reader.repeats(), "articles shown twice").toEqual([]);
   expect(reader.allIds()).toHaveLength(60);
 });
+
+test("a switch in one tab moves the header of another tab of the same browser", async ({ page, reader, context }) => {
+  await reader.open();
+  const other = await context.newPage();
+  await other.goto("/inspector");
+  await expect(other.getByTestId("mode-cookie")).toHaveAttribute("aria-checked", "true");
+  await reader.switchMode("kv");
+  // Told over a BroadcastChannel; the other tab renders its server parts again for the new mode.
+  await expect(other.getByTestId("mode-kv")).toHaveAttribute("aria-checked", "true");
+  await expect(other.getByTestId("inspector")).toHaveAttribute("data-mode", "kv");
+  await other.close();
+});
