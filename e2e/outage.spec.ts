@@ -11,7 +11,7 @@ test("kv mode: kill Redis, the feed shows a clear error and no articles; restart
   await reader.more();
   const cardsBefore = await page.getByTestId("article-card").count();
 
-  await redis.kill();
+  await redis.kill({ stayDown: true }); // the supervisor would bring it back: this test watches the outage
   const failed = await reader.more();
   expect(failed.status).toBe(503);
   await expect(page.getByTestId("feed-error")).toBeVisible();

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     instances: 3,
     port: 0,
     policy: "round-robin",
-    aof: true,
+    aof: "always",
     env: { CATALOGUE_SIZE: "10000" },
     log: (line) => line.startsWith("[newsroom]") && console.log(line),
   });

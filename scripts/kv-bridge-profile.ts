@@ -53,7 +53,7 @@ async function drive(url: string, requests: number, clients: number) {
   const pool = new Pool(url, { connections: clients, pipelining: 1 });
   let next = 0;
   const worker = async (id: number) => {
-    const body = JSON.stringify(["eval", CLAIM_SCRIPT, 2, `profile:{${id}}:seen`, `profile:{${id}}:read`, 10, 64, 60, ""]);
+    const body = JSON.stringify(["eval", CLAIM_SCRIPT, 2, `profile:{${id}}:seen`, `profile:{${id}}:read`, 10, 64, 60, "", Date.now() + 3_600_000]);
     const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "upstash-encoding": "base64" };
     while (next++ < requests) {
       const response = await pool.request({ method: "POST", path: "/", headers, body });

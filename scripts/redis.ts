@@ -16,7 +16,7 @@ async function main() {
     console.log(`REDIS_CLUSTER_URLS=${cluster.urls}\n(data in ${cluster.dir}); Ctrl-C stops it`);
     stop = cluster.stop;
   } else {
-    const redis = await startRedis({ aof: process.argv.includes("--aof") });
+    const redis = await startRedis({ aof: process.argv.includes("--aof") ? "always" : "everysec" });
     console.log(`redis-server on ${redis.url} (data in ${redis.dir}); Ctrl-C stops it`);
     stop = redis.stop;
   }

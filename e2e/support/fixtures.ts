@@ -178,7 +178,7 @@ async function startStackWithRetry(): Promise<Stack> {
       instances: 3,
       port: 0,
       policy: "round-robin",
-      aof: true,
+      aof: "always",
       env: { CATALOGUE_SIZE: String(E2E_CATALOGUE_SIZE) },
       // The cluster's own log goes to the file: quiet on success, there to read when a spec fails.
       log: logLine,

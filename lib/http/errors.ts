@@ -6,7 +6,7 @@
 import { ZodError } from "zod";
 import { ArticleNotFoundError } from "../reader";
 import { BenchModeDisabledError } from "../session/bench/bench-modes";
-import { KvNotConfiguredError, KvUnavailableError, SessionTooLargeError } from "../session/errors";
+import { KvMisconfiguredError, KvNotConfiguredError, KvUnavailableError, SessionTooLargeError } from "../session/errors";
 
 export class HttpError extends Error {
   constructor(
@@ -44,6 +44,10 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(503, "KV_UNAVAILABLE", error.message, {
       headers: { "Retry-After": String(KV_RETRY_AFTER_SECONDS) },
     });
+  }
+  if (error instanceof KvMisconfiguredError) {
+    console.error("[newsroom] KV refused our credentials", error.cause);
+    return new HttpError(500, "KV_MISCONFIGURED", error.message);
   }
   if (error instanceof BenchModeDisabledError) return new HttpError(403, "BENCH_MODE_DISABLED", error.message);
   if (error instanceof ArticleNotFoundError) return new HttpError(404, "ARTICLE_NOT_FOUND", error.message);

@@ -26,3 +26,11 @@ export class KvUnavailableError extends Error {
     this.name = "KvUnavailableError";
   }
 }
+
+/** The KV store refused our credentials (a wrong or read-only token): a deployment problem, not an outage. */
+export class KvMisconfiguredError extends Error {
+  constructor(cause: unknown) {
+    super("The shared session store refused this server's credentials. The operator must fix KV_REST_API_TOKEN; nothing was recorded.", { cause });
+    this.name = "KvMisconfiguredError";
+  }
+}

@@ -3,12 +3,25 @@
  * (a real Vercel KV / Upstash database, or the in-repo bridge in front of a local redis-server).
  */
 import { createClient, type VercelKV } from "@vercel/kv";
-import { KvNotConfiguredError, KvUnavailableError } from "./errors";
+import { KvMisconfiguredError, KvNotConfiguredError, KvUnavailableError } from "./errors";
 
 export type KvStatus = { configured: true; url: string } | { configured: false; reason: string };
 
 /** Every KV call gives up after this long: a slow store must fail a request, not hang it. */
 const KV_TIMEOUT_MS = 2000;
+
+/**
+ * A write may still run this long after it was sent, and no longer: its Lua script refuses work
+ * whose deadline (now + this) has passed on Redis's clock (kv-scripts.ts). It is no longer than
+ * the bridge's own per-command timeout (1500 ms), so whenever the app hears "unavailable", a
+ * command that reaches Redis later writes nothing.
+ */
+export const KV_WRITE_BUDGET_MS = 1500;
+
+/** The epoch-ms deadline a write sent now carries. */
+export function writeDeadline(now = Date.now()): number {
+  return now + KV_WRITE_BUDGET_MS;
+}
 
 export function kvStatus(): KvStatus {
   const url = process.env.KV_REST_API_URL;
@@ -43,27 +56,79 @@ export function getKvClient(): VercelKV {
   }));
 }
 
+/** Network-level error codes: the store could not be reached or stopped answering. */
+const TRANSPORT_CODES = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/;
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
+}
+
 /**
- * Runs a KV operation, turning transport and server errors into KvUnavailableError. The outer
- * deadline backs up the client's own abort signal: whatever the HTTP stack does, a request never
- * waits on KV for longer than this.
+ * Whether a failure means "the store is not there right now" (retrying later may work), as
+ * opposed to a bug (a Lua error, a wrong argument, our own code throwing), which must surface as
+ * a 500 with its stack in the log and never as "try again in 2 s".
+ *  - the bridge and Upstash answer an outage as HTTP 503; @upstash/redis keeps only the message,
+ *    which the bridge starts with UNAVAILABLE (Upstash's own 5xx bodies are not JSON: parse errors);
+ *    an auto-pipelining client prefixes it with "Command failed: ";
+ *  - a write that arrived after its deadline (DEADLINE…): the request had already been given up;
+ *  - fetch/undici failures and timeouts (ours or the client's abort signal).
  */
-export async function withKv<T>(operation: (kv: VercelKV) => Promise<T>): Promise<T> {
-  const kv = getKvClient();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from KV within ${KV_TIMEOUT_MS + 500} ms`)), KV_TIMEOUT_MS + 500);
-  });
-  try {
-    return await Promise.race([operation(kv), deadline]);
-  } catch (error) {
-    throw new KvUnavailableError(error);
-  } finally {
-    clearTimeout(timer);
+export function isKvOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof KvDeadlineError) return true;
+  if (/^(Command failed: )?(UNAVAILABLE|DEADLINE)\b/.test(error.message)) return true;
+  if (error.name === "UpstashJSONParseError" || error.name === "TimeoutError" || error.name === "AbortError") return true;
+  if (TRANSPORT_CODES.test(codeOf(error)) || TRANSPORT_CODES.test(codeOf(error.cause))) return true;
+  // Node's fetch reports every network failure as this one TypeError, with the reason as its cause.
+  return error instanceof TypeError && error.message === "fetch failed";
+}
+
+/** Credentials the store refuses: the deployment is misconfigured, not down. */
+function isKvMisconfigured(error: unknown): boolean {
+  return error instanceof Error && /^(Command failed: )?(WRONGPASS|NOPERM|Unauthorized)\b/.test(error.message);
+}
+
+/** Our own outer deadline fired. */
+class KvDeadlineError extends Error {
+  constructor() {
+    super(`no answer from KV within ${KV_TIMEOUT_MS + 500} ms`);
+    this.name = "KvDeadlineError";
   }
 }
 
-/** Round-trip check for /api/health. */
+/** Runs one store operation against KV, with the error translation and deadline below. */
+export type KvRunner = <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T>;
+
+/**
+ * A runner over `client()`. Outages become KvUnavailableError (503, Retry-After), refused
+ * credentials KvMisconfiguredError; anything else is rethrown as it is, to reach the route wrapper
+ * as a 500 with its stack logged. The outer deadline backs up the client's own abort signal:
+ * whatever the HTTP stack does, a request never waits on KV for longer than this.
+ */
+export function kvRunner(client: () => VercelKV): KvRunner {
+  return async (operation) => {
+    const kv = client();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KvDeadlineError()), KV_TIMEOUT_MS + 500);
+    });
+    try {
+      return await Promise.race([operation(kv), deadline]);
+    } catch (error) {
+      if (isKvOutage(error)) throw new KvUnavailableError(error);
+      if (isKvMisconfigured(error)) throw new KvMisconfiguredError(error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** The runner every kv-backed store uses by default: this process's one client. */
+export const withKv: KvRunner = kvRunner(getKvClient);
+
+/** Round-trip check for the background readiness probe (lib/health.ts). */
 export async function pingKv(): Promise<{ ok: true; latencyMs: number } | { ok: false; error: string }> {
   const started = performance.now();
   try {

@@ -11,7 +11,29 @@
  *
  * Binary values leave or enter Redis as hex: the REST protocol is JSON, and the Upstash client
  * decodes base64 responses as UTF-8 text, which would mangle raw bitmap bytes.
+ *
+ * Every script that writes takes, as its last argument, the moment (epoch ms) after which the app
+ * has given up on it, and checks it against Redis's own clock (TIME) before writing anything. A
+ * command cannot be recalled once sent: if Redis stalls (SIGSTOP, swapping, a long command) the
+ * app answers 503 and the reader is told nothing was recorded, so a claim that runs when Redis
+ * wakes up must not record articles the reader never saw. A late script writes nothing and answers
+ * an error starting with DEADLINE. (The app's and Redis's clocks must agree to well within the
+ * write budget, KV_WRITE_BUDGET_MS in kv-client.ts; NTP does that.)
  */
+
+/** Returns an error reply (to be returned at once) when the caller's deadline has passed. */
+const LUA_DEADLINE = `
+local function lateWrite(deadline)
+  local ms = tonumber(deadline)
+  if not ms then return redis.error_reply('DEADLINE missing: a write carries the epoch-ms time after which its caller gave up') end
+  local now = redis.call('TIME')
+  local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  if nowMs > ms then
+    return redis.error_reply('DEADLINE passed ' .. (nowMs - ms) .. ' ms ago: the request had given up, nothing was written')
+  end
+  return nil
+end
+`;
 
 const LUA_HEX = `
 local function hex(s)
@@ -20,11 +42,13 @@ end
 `;
 
 /**
- * KEYS: seen, read. ARGV: limit, maxSeq, ttlSeconds, sectionMaskHex ('' = every article).
+ * KEYS: seen, read. ARGV: limit, maxSeq, ttlSeconds, sectionMaskHex ('' = every article), deadlineMs.
  * Returns {seenCount, remaining, seq1, seq2, ...} with seqs newest first.
  * Mirrors selectUnseen/countUnseen in lib/news/feed-selection.ts byte for byte.
  */
-export const CLAIM_SCRIPT = `
+export const CLAIM_SCRIPT = `${LUA_DEADLINE}
+local late = lateWrite(ARGV[5])
+if late then return late end
 local seenKey, readKey = KEYS[1], KEYS[2]
 local limit, maxSeq, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local maskHex = ARGV[4]
@@ -92,8 +116,10 @@ for _, seq in ipairs(picked) do result[#result + 1] = seq end
 return result
 `;
 
-/** KEYS: seen, read. ARGV: seq, ttlSeconds. Returns {seenCount, readCount}. */
-export const MARK_READ_SCRIPT = `
+/** KEYS: seen, read. ARGV: seq, ttlSeconds, deadlineMs. Returns {seenCount, readCount}. */
+export const MARK_READ_SCRIPT = `${LUA_DEADLINE}
+local late = lateWrite(ARGV[3])
+if late then return late end
 redis.call('SETBIT', KEYS[1], ARGV[1], 1)
 redis.call('SETBIT', KEYS[2], ARGV[1], 1)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
@@ -101,7 +127,10 @@ redis.call('EXPIRE', KEYS[2], ARGV[2])
 return {redis.call('BITCOUNT', KEYS[1]), redis.call('BITCOUNT', KEYS[2])}
 `;
 
-/** KEYS: seen, read. Read-only. Returns {seenHex, readHex, pttlMs, seenBytes, readBytes}. */
+/**
+ * KEYS: seen, read. Read-only (no deadline: a late read changes nothing). Returns
+ * {seenHex, readHex, pttlMs, seenBytes, readBytes, seenMemoryBytes, readMemoryBytes}.
+ */
 export const DESCRIBE_SCRIPT = `${LUA_HEX}
 local seen = redis.call('GET', KEYS[1]) or ''
 local read = redis.call('GET', KEYS[2]) or ''
@@ -115,8 +144,10 @@ end
 return {hex(seen), hex(read), redis.call('PTTL', KEYS[1]), #seen, #read, usage(KEYS[1]), usage(KEYS[2])}
 `;
 
-/** KEYS: seen, read. ARGV: seenHex, readHex, ttlSeconds. Overwrites both bitmaps. */
-export const REPLACE_SCRIPT = `
+/** KEYS: seen, read. ARGV: seenHex, readHex, ttlSeconds, deadlineMs. Overwrites both bitmaps. */
+export const REPLACE_SCRIPT = `${LUA_DEADLINE}
+local late = lateWrite(ARGV[4])
+if late then return late end
 local function unhex(h)
   return (string.gsub(h, '..', function(cc) return string.char(tonumber(cc, 16)) end))
 end

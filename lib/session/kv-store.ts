@@ -4,11 +4,10 @@
  * parallel requests of one reader never receive the same article, and any instance can serve
  * any request. Instance loss loses nothing; a KV outage fails requests closed (503).
  */
-import type { VercelKV } from "@vercel/kv";
 import type { CandidatePool } from "../news/feed-selection";
 import type { SessionPassword } from "./config";
 import { COOKIE_NAMES } from "./cookies";
-import { withKv } from "./kv-client";
+import { withKv, writeDeadline, type KvRunner } from "./kv-client";
 import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT, sessionKeys } from "./kv-scripts";
 import { SignedSessionId } from "./signed-session-id";
 import { SeqSet } from "./seq-set";
@@ -30,7 +29,7 @@ export class KvStore implements SessionStore {
     jar: CookieJar,
     password: SessionPassword,
     private readonly options: CookieOptions,
-    private readonly run: <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T> = withKv,
+    private readonly run: KvRunner = withKv,
   ) {
     this.sid = new SignedSessionId(jar, COOKIE_NAMES.kvSession, password, options);
   }
@@ -39,7 +38,7 @@ export class KvStore implements SessionStore {
     const keys = sessionKeys(this.sid.forWrite());
     const maskHex = pool.members ? hexOf(pool.members) : "";
     const reply = await this.run((kv) =>
-      kv.eval<(string | number)[], number[]>(CLAIM_SCRIPT, [keys.seen, keys.read], [limit, pool.maxSeq, this.options.maxAge, maskHex]),
+      kv.eval<(string | number)[], number[]>(CLAIM_SCRIPT, [keys.seen, keys.read], [limit, pool.maxSeq, this.options.maxAge, maskHex, writeDeadline()]),
     );
     const [seenCount, remaining, ...seqs] = reply.map(Number);
     return { seqs, seenCount: seenCount!, remaining: remaining! };
@@ -48,7 +47,7 @@ export class KvStore implements SessionStore {
   async markRead(seq: number): Promise<Counts> {
     const keys = sessionKeys(this.sid.forWrite());
     const [seenCount, readCount] = await this.run((kv) =>
-      kv.eval<number[], number[]>(MARK_READ_SCRIPT, [keys.seen, keys.read], [seq, this.options.maxAge]),
+      kv.eval<number[], number[]>(MARK_READ_SCRIPT, [keys.seen, keys.read], [seq, this.options.maxAge, writeDeadline()]),
     );
     return { seenCount: Number(seenCount), readCount: Number(readCount) };
   }
@@ -74,7 +73,7 @@ export class KvStore implements SessionStore {
     const sid = this.sid.startNew();
     const keys = sessionKeys(sid);
     await this.run((kv) =>
-      kv.eval(REPLACE_SCRIPT, [keys.seen, keys.read], [hexOf(snapshot.seen), hexOf(snapshot.read), this.options.maxAge]),
+      kv.eval(REPLACE_SCRIPT, [keys.seen, keys.read], [hexOf(snapshot.seen), hexOf(snapshot.read), this.options.maxAge, writeDeadline()]),
     );
   }
 

@@ -2,9 +2,35 @@
  * Child processes in their own process groups. `next start` forks a child `next-server`, and
  * redis-server may fork for AOF rewrites: stopping means signalling the whole group, or a
  * grandchild lingers holding the port.
+ *
+ * Every child also dies with its parent: if the demo (or a test, or the bench) is killed with
+ * SIGKILL it cannot stop anything itself, so on Linux each child is started through util-linux's
+ * `setpriv --pdeathsig`, and the kernel sends it a signal the moment its parent is gone. (setpriv
+ * execs the program, so the pid is the program's own.) Where setpriv is missing (macOS), the app
+ * instances still watch their parent themselves (scripts/instance-server.mjs).
  */
-import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+
+export interface GroupOptions extends SpawnOptions {
+  /**
+   * Signal the kernel sends the child when this process dies (Linux, through setpriv). Default
+   * SIGTERM: the programs we run shut down cleanly on it. null: let the child outlive us.
+   */
+  parentDeathSignal?: NodeJS.Signals | null;
+}
+
+let setprivPath: string | null | undefined;
+
+/** setpriv with --pdeathsig support, or null (not Linux, util-linux missing or too old). */
+function setpriv(): string | null {
+  if (setprivPath !== undefined) return setprivPath;
+  setprivPath = null;
+  if (process.platform !== "linux") return null;
+  const help = spawnSync("setpriv", ["--help"], { encoding: "utf8" });
+  if (help.status === 0 && help.stdout.includes("--pdeathsig")) setprivPath = "setpriv";
+  return setprivPath;
+}
 
 export interface Managed {
   name: string;
@@ -17,8 +43,12 @@ export interface Managed {
   kill(): Promise<void>;
 }
 
-export function spawnGroup(name: string, command: string, args: string[], options: SpawnOptions = {}): Managed {
-  const child = spawn(command, args, { ...options, detached: true });
+export function spawnGroup(name: string, command: string, args: string[], options: GroupOptions = {}): Managed {
+  const { parentDeathSignal = "SIGTERM", ...spawnOptions } = options;
+  const wrapper = parentDeathSignal ? setpriv() : null;
+  const child = wrapper
+    ? spawn(wrapper, ["--pdeathsig", parentDeathSignal!.replace(/^SIG/, ""), "--", command, ...args], { ...spawnOptions, detached: true })
+    : spawn(command, args, { ...spawnOptions, detached: true });
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   const pid = child.pid;
   let exited = false;

@@ -8,6 +8,7 @@ import { startBalancer, type Balancer } from "./balancer";
 import { ensureBuild } from "./build";
 import { Cluster, type Policy } from "./cluster";
 import { startLocalKv, type LocalKv } from "./local-kv";
+import type { AppendFsync } from "./redis-server";
 import { clusterSecret, type SecretSource } from "./secret";
 
 export interface StackOptions {
@@ -16,8 +17,11 @@ export interface StackOptions {
   port: number;
   host?: string;
   policy: Policy;
-  /** Redis with an fsync'd append-only file, so a killed Redis loses nothing acknowledged. */
-  aof?: boolean;
+  /**
+   * Redis's append-only fsync policy: "everysec" (default, the demo) or "always" (tests, chaos:
+   * nothing acknowledged is lost even if the machine dies). A killed Redis loses nothing either way.
+   */
+  aof?: AppendFsync;
   /** Extra env for every instance (CATALOGUE_SIZE, SESSION_TTL_SECONDS, …). */
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
@@ -43,7 +47,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.build !== false) ensureBuild(log);
   const { secret, source: secretSource } = clusterSecret(options.keepSecret ?? false);
-  const kv = await startLocalKv({ aof: options.aof, quiet: true });
+  const kv = await startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log });
   log(`[newsroom] kv: ${kv.describe}`);
   const cluster = new Cluster({
     instances: options.instances,

@@ -203,10 +203,10 @@ describe("errors: Redis's own message, status by class", () => {
       console.log(`[kv-bridge] with no Redis: 503 ${JSON.stringify(down.json)}`);
       // @vercel/kv keeps only the message, not the status: the UNAVAILABLE prefix is what tells the app it is an outage.
       await expect(createClient({ url: late.url, token: TOKEN, retry: false }).ping()).rejects.toThrow(/^UNAVAILABLE /);
-      const redis = await startRedis({ port });
+      const redis = await startRedis({ port, password: null });
       try {
         await untilStatus(late, 200);
-        await redis.kill(); // SIGKILL: an outage
+        await redis.kill({ stayDown: true }); // SIGKILL: an outage (no supervisor restart, so it is seen)
         const killed = await untilStatus(late, 503, /^\{"error":"UNAVAILABLE /);
         console.log(`[kv-bridge] after Redis was killed: 503 ${JSON.stringify(killed.json)}`);
         await redis.restart();
@@ -422,9 +422,9 @@ describe("@vercel/kv through the bridge: every command the app uses", () => {
     const client = kv();
     expect(await client.ping()).toBe("PONG");
     const keys = [`${K}{s}:seen`, `${K}{s}:read`];
-    expect(await client.eval(REPLACE_SCRIPT, keys, ["40", "", 60])).toBe(1); // seen = {1}
-    expect(await client.eval(CLAIM_SCRIPT, keys, [2, 10, 60, ""])).toEqual([3, 7, 10, 9]);
-    expect(await client.eval(MARK_READ_SCRIPT, keys, [3, 60])).toEqual([4, 1]);
+    expect(await client.eval(REPLACE_SCRIPT, keys, ["40", "", 60, Date.now() + 60_000])).toBe(1); // seen = {1}
+    expect(await client.eval(CLAIM_SCRIPT, keys, [2, 10, 60, "", Date.now() + 60_000])).toEqual([3, 7, 10, 9]);
+    expect(await client.eval(MARK_READ_SCRIPT, keys, [3, 60, Date.now() + 60_000])).toEqual([4, 1]);
     const [seenHex, readHex, pttl] = (await client.eval(DESCRIBE_SCRIPT, keys, [])) as [string, string, number];
     expect([seenHex, readHex]).toEqual(["5060", "10"]);
     expect(pttl).toBeGreaterThan(0);

@@ -5,7 +5,10 @@ import { sign } from "cookie-signature";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CandidatePool } from "@/lib/news/feed-selection";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
+import { toHttpError } from "@/lib/http/errors";
 import { KvUnavailableError } from "@/lib/session/errors";
+import { kvRunner } from "@/lib/session/kv-client";
+import { CLAIM_SCRIPT, sessionKeys } from "@/lib/session/kv-scripts";
 import { KvStore } from "@/lib/session/kv-store";
 import { SeqSet } from "@/lib/session/seq-set";
 import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
@@ -158,22 +161,38 @@ describe("kv store", () => {
     expect([...snapshot.read.ascending()]).toEqual([255]);
   });
 
-  it("fails fast with KvUnavailableError when Redis is gone", async () => {
+  it("reports Redis being gone as KvUnavailableError (an outage: 503, retry later)", async () => {
     const deadBridge = await startKvBridge({ redisUrl: `redis://127.0.0.1:${await freePort()}`, token: "dead-bridge-token-012345" });
     try {
       const kv = createKv({ url: deadBridge.url, token: "dead-bridge-token-012345", retry: false });
-      const store = new KvStore(new TestJar(), TEST_PASSWORD, TEST_COOKIE_OPTIONS, async (operation) => {
-        try {
-          return await operation(kv);
-        } catch (error) {
-          throw new KvUnavailableError(error);
-        }
-      });
-      const started = Date.now();
+      const store = new KvStore(new TestJar(), TEST_PASSWORD, TEST_COOKIE_OPTIONS, kvRunner(() => kv));
       await expect(store.claimUnseen(POOL, 10)).rejects.toBeInstanceOf(KvUnavailableError);
-      expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       await deadBridge.stop();
     }
+  });
+
+  it("reports a broken script as the bug it is, not as an outage", async () => {
+    const run = kvRunner(() => createKv({ url: countingBridge.url, token: "counting-bridge-token-0123", retry: false }));
+    const broken = run((kv) => kv.eval("return redis.call('NO_SUCH_COMMAND')", [], []));
+    await expect(broken).rejects.toThrow(/unknown (redis )?command/i);
+    await expect(run((kv) => kv.eval("return redis.call('NO_SUCH_COMMAND')", [], []))).rejects.not.toBeInstanceOf(KvUnavailableError);
+    // A bug in our own callback is not an outage either.
+    await expect(run(async () => (undefined as unknown as { x: { y: number } }).x.y)).rejects.toBeInstanceOf(TypeError);
+    // And both reach the API as a 500, never a 503 with Retry-After.
+    const error = await run((kv) => kv.eval("return redis.call('NO_SUCH_COMMAND')", [], [])).catch((e: unknown) => e);
+    expect(toHttpError(error).status).toBe(500);
+  });
+
+  it("refuses a write whose deadline passed before Redis ran it: nothing is recorded", async () => {
+    const keys = sessionKeys("latelatelatelatelate01");
+    const run = kvRunner(() => createKv({ url: countingBridge.url, token: "counting-bridge-token-0123", retry: false, automaticDeserialization: false }));
+    const late = run((kv) => kv.eval(CLAIM_SCRIPT, [keys.seen, keys.read], [10, 1000, 60, "", Date.now() - 1]));
+    await expect(late).rejects.toBeInstanceOf(KvUnavailableError);
+    expect(((await late.catch((e: unknown) => e)) as Error).cause).toMatchObject({ message: expect.stringMatching(/DEADLINE passed .* nothing was written/) });
+    expect(await redis.exists([keys.seen, keys.read])).toBe(0);
+    // The control: the same claim with time to spare writes.
+    await run((kv) => kv.eval(CLAIM_SCRIPT, [keys.seen, keys.read], [10, 1000, 60, "", Date.now() + 60_000]));
+    expect(await redis.exists([keys.seen])).toBe(1);
   });
 });
