@@ -3,5 +3,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkStartup } = await import("./lib/startup-check");
     checkStartup();
+    const { startStoreProbes } = await import("./lib/store-readiness");
+    startStoreProbes();
   }
 }

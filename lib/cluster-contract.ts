@@ -18,10 +18,22 @@ export interface InstanceRecord {
   secretFingerprint: string | null;
   /** True when its fingerprint differs from the majority's: it cannot open the others' sessions. */
   secretMismatch: boolean;
+  /**
+   * Whether the instance's KV store answered its last background probe (from /api/health): a store
+   * being down is reported here, never a reason to take the instance out of the rotation.
+   * null: unknown (stopped, or not probed yet).
+   */
+  kv: KvReadiness | null;
 }
+
+export type KvReadiness = "ready" | "unreachable" | "not configured";
 
 /** GET /__cluster */
 export interface ClusterState {
   policy: Policy;
   instances: InstanceRecord[];
+  /** Whether this caller may change the cluster (holds this run's admin token or cookie). */
+  admin: boolean;
+  /** The most instances a scale-out may reach (`--max-instances`). */
+  maxInstances: number;
 }

@@ -54,7 +54,11 @@ function flags() {
 }
 
 async function setPolicy(stack: Stack, policy: string): Promise<void> {
-  const response = await fetch(`${stack.url}/__cluster/policy`, { method: "PUT", body: JSON.stringify({ policy }) });
+  const response = await fetch(`${stack.url}/__cluster/policy`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${stack.adminToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ policy }),
+  });
   if (!response.ok) throw new Error(`could not set policy ${policy}: ${response.status}`);
 }
 

@@ -2,17 +2,19 @@
  * npm run demo: Redis + the KV bridge, N production instances and the load balancer, one URL.
  * Flags: --instances N (default 3), --port P (balancer, default 3000),
  *        --lb round-robin|sticky (default round-robin), --host H (default 127.0.0.1),
- *        --mismatched-secret ID (start that instance with its own SESSION_SECRET, to see the lesson).
+ *        --mismatched-secret ID (start that instance with its own SESSION_SECRET, to see the lesson),
+ *        --max-instances N (default 8: the most a scale-out from /cluster may reach).
  * Env passes through to every instance (CATALOGUE_SIZE, SESSION_TTL_SECONDS, …); SESSION_SECRET
  * is generated per run when unset. Ctrl-C / SIGTERM stops every child process group.
  */
 import { parseArgs } from "node:util";
-import { POLICIES, type Policy } from "./lib/cluster";
+import { ADMIN_LINK_PARAM, ADMIN_TOKEN_FILE, writeAdminTokenFile } from "./lib/admin-guard";
+import { DEFAULT_MAX_INSTANCES, POLICIES, type Policy } from "./lib/cluster";
 import { SECRET_FILE } from "./lib/secret";
 import { startStack, type Stack } from "./lib/stack";
 
 function usage(message: string): never {
-  console.error(`${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b]`);
+  console.error(`${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8]`);
   process.exit(2);
 }
 
@@ -25,16 +27,19 @@ function parseFlags() {
         lb: { type: "string", default: "round-robin" },
         host: { type: "string", default: "127.0.0.1" },
         "mismatched-secret": { type: "string" },
+        "max-instances": { type: "string", default: String(DEFAULT_MAX_INSTANCES) },
       },
     });
     const instances = Number(values.instances);
     const port = Number(values.port);
-    if (!Number.isInteger(instances) || instances < 1 || instances > 26) usage(`--instances must be 1..26, got "${values.instances}"`);
+    const maxInstances = Number(values["max-instances"]);
+    if (!Number.isInteger(maxInstances) || maxInstances < 1 || maxInstances > 26) usage(`--max-instances must be 1..26, got "${values["max-instances"]}"`);
+    if (!Number.isInteger(instances) || instances < 1 || instances > maxInstances) usage(`--instances must be 1..${maxInstances} (--max-instances), got "${values.instances}"`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port must be a port number, got "${values.port}"`);
     if (!POLICIES.includes(values.lb as Policy)) usage(`--lb must be ${POLICIES.join(" or ")}, got "${values.lb}"`);
     const mismatched = values["mismatched-secret"];
     if (mismatched !== undefined && !/^[a-z]$/.test(mismatched)) usage(`--mismatched-secret must be an instance id such as b, got "${mismatched}"`);
-    return { instances, port, policy: values.lb as Policy, host: values.host!, mismatchedSecret: mismatched };
+    return { instances, port, policy: values.lb as Policy, host: values.host!, mismatchedSecret: mismatched, maxInstances };
   } catch (error) {
     usage((error as Error).message);
   }
@@ -64,10 +69,14 @@ async function main() {
   if (stack.secretSource === "generated") console.log(`[newsroom] SESSION_SECRET not set: generated one, shared by every instance and kept in ${SECRET_FILE} for the next run`);
   if (stack.secretSource === "file") console.log(`[newsroom] SESSION_SECRET not set: using the one kept in ${SECRET_FILE} (delete it to start every reader afresh)`);
   const shownHost = flags.host === "127.0.0.1" || flags.host === "0.0.0.0" ? "localhost" : flags.host;
-  console.log(`\n  Newsroom is running: http://${shownHost}:${stack.balancer.port}   (balancer: ${stack.cluster.policy})\n`);
+  writeAdminTokenFile(stack.adminToken);
+  const base = `http://${shownHost}:${stack.balancer.port}`;
+  console.log(`\n  Newsroom is running: ${base}/?${ADMIN_LINK_PARAM}=${stack.adminToken}   (balancer: ${stack.cluster.policy})`);
+  console.log(`  Open that link once: it gives this browser the cluster controls (an HttpOnly cookie); then ${base} is enough.\n`);
   console.log("  instance  port   pid");
   for (const instance of stack.cluster.list()) console.log(`  ${instance.id.padEnd(8)}  ${String(instance.port).padEnd(5)}  ${instance.pid}`);
-  console.log(`\n  Admin API: http://localhost:${stack.balancer.port}/__cluster   Ctrl-C (or kill -TERM ${process.pid}) stops everything.\n`);
+  console.log(`\n  Admin API: ${base}/__cluster  (changes need Authorization: Bearer <token>; the token is in ${ADMIN_TOKEN_FILE})`);
+  console.log(`  Ctrl-C (or kill -TERM ${process.pid}) stops everything.\n`);
 }
 
 void main();

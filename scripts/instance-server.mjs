@@ -4,6 +4,7 @@
  * scripts as `node scripts/instance-server.mjs` (what `next start` would do, plus the checks below).
  *
  * The front door answers, before Next.js sees the request:
+ *  - a Host that is not ours (DNS rebinding): 421 (400 when missing), see request-guards.mjs;
  *  - a path that cannot be percent-decoded: 400 in the JSON envelope under /api/, else the site's
  *    404 page (Next.js itself would answer these with a plain-text 500);
  *  - a method the app does not serve (TRACE, PROPFIND, …): 405 in the envelope.
@@ -18,12 +19,13 @@
  *   KEEP_ALIVE_TIMEOUT_MS   idle keep-alive, default 75000: longer than the balancer's, so the
  *                           balancer never reuses a socket the instance is closing
  *   NEWSROOM_WATCH_PARENT   "1" (default when started by our scripts): exit when the parent is gone
+ *   ALLOWED_HOSTS           extra Host names to answer for, comma-separated (default: loopback only)
  */
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { APP_METHODS, decodedPath, errorBody, SECURITY_HEADERS, wantsJson } from "./lib/request-guards.mjs";
+import { allowedHostNames, APP_METHODS, checkHost, decodedPath, errorBody, hostRefusal, SECURITY_HEADERS, wantsJson } from "./lib/request-guards.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SHUTDOWN_GRACE_MS = 3000;
@@ -38,6 +40,7 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 }
 const hostname = process.env.HOSTNAME || "127.0.0.1";
 const instanceId = process.env.INSTANCE_ID || "solo";
+const allowedHosts = allowedHostNames(process.env.ALLOWED_HOSTS, process.env.HOSTNAME);
 
 /**
  * @param {import("node:http").ServerResponse} res
@@ -64,6 +67,12 @@ function refuse(res, status, code, message, headers = {}) {
  * @param {import("node:http").ServerResponse} res
  */
 function frontDoor(req, res) {
+  const host = checkHost(req.headers.host, allowedHosts);
+  if (host !== "ok") {
+    const refusal = hostRefusal(host, req.headers.host);
+    refuse(res, refusal.status, refusal.code, refusal.message);
+    return true;
+  }
   if (!APP_METHODS.has(req.method ?? "")) {
     refuse(res, 405, "METHOD_NOT_ALLOWED", `${String(req.method).slice(0, 20)} is not a method this site answers.`, { Allow: [...APP_METHODS].join(", ") });
     return true;

@@ -1,16 +1,18 @@
 /**
  * npm run screenshots: drives the real UI in Chromium against the production cluster and saves
  * the README's pictures under docs/. Starts its own stack (3 instances, balancer, Redis), or
- * uses a running demo with --url http://127.0.0.1:3000 (it stops and restarts instance b there).
+ * uses a running demo with --url http://127.0.0.1:3000 (it stops and restarts instance b there;
+ * the admin token comes from .newsroom/admin-token, or --admin-token).
  *
  * Every picture is checked before it is saved (repeats present, or absent, where the caption
  * says so), so a screenshot can never silently show something other than what the README claims.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { DEBIAN_CHROMIUM_ARGS, ensureChromium } from "../e2e/support/chromium";
+import { ADMIN_COOKIE, ADMIN_TOKEN_FILE } from "./lib/admin-guard";
 import { ROOT } from "./lib/build";
 import { startStack, type Stack } from "./lib/stack";
 
@@ -27,10 +29,13 @@ class Shooter {
   constructor(
     private readonly browser: Browser,
     readonly url: string,
+    private readonly adminToken: string,
   ) {}
 
+  /** A browser context that opened the demo's admin link first, as a visitor does, so the cluster page can act. */
   async context(colorScheme: "light" | "dark" = "light"): Promise<{ context: BrowserContext; page: Page }> {
     const context = await this.browser.newContext({ baseURL: this.url, viewport: VIEWPORT, colorScheme, reducedMotion: "reduce" });
+    await context.addCookies([{ name: ADMIN_COOKIE, value: this.adminToken, domain: new URL(this.url).hostname, path: "/__cluster", httpOnly: true, sameSite: "Strict" }]);
     const page = await context.newPage();
     return { context, page };
   }
@@ -42,7 +47,8 @@ class Shooter {
   }
 
   async admin(method: string, path: string): Promise<void> {
-    const response = await fetch(`${this.url}/__cluster${path}`, { method });
+    const headers = method === "GET" ? undefined : { Authorization: `Bearer ${this.adminToken}`, "Content-Type": "application/json" };
+    const response = await fetch(`${this.url}/__cluster${path}`, { method, headers });
     if (!response.ok) throw new Error(`${method} /__cluster${path} -> ${response.status} ${await response.text()}`);
   }
 }
@@ -188,17 +194,19 @@ const clusterShot = (shooter: Shooter) =>
   });
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { url: { type: "string" } } });
+  const { values } = parseArgs({ options: { url: { type: "string" }, "admin-token": { type: "string" } } });
   mkdirSync(OUT, { recursive: true });
   const executablePath = ensureChromium();
   let stack: Stack | undefined;
   let url = values.url;
+  let adminToken = values["admin-token"] ?? (existsSync(ADMIN_TOKEN_FILE) ? readFileSync(ADMIN_TOKEN_FILE, "utf8").trim() : "");
   if (!url) {
     stack = await startStack({ instances: 3, port: 0, policy: "round-robin", log: (line) => line.startsWith("[newsroom]") && console.log(line) });
     url = stack.url;
+    adminToken = stack.adminToken;
   }
   const browser = await chromium.launch(executablePath ? { executablePath, args: DEBIAN_CHROMIUM_ARGS } : {});
-  const shooter = new Shooter(browser, url);
+  const shooter = new Shooter(browser, url, adminToken);
   try {
     await feedShot(shooter, "light", "feed.png");
     await feedShot(shooter, "dark", "feed-dark.png");

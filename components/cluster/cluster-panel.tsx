@@ -51,7 +51,8 @@ export function ClusterPanel() {
     if (busy) return;
     setBusy(next);
     setActionError(null);
-    const result = await callApi(`/__cluster${path}`, { method, body });
+    // Always JSON: the admin API refuses anything else for a call that changes the cluster.
+    const result = await callApi(`/__cluster${path}`, { method, body: body ?? {} });
     setBusy(null);
     if (!result.ok) setActionError(result.error.message);
     await poll();
@@ -85,17 +86,19 @@ export function ClusterPanel() {
     );
   }
 
-  const { policy, instances } = lookup.state;
+  const { policy, instances, admin, maxInstances } = lookup.state;
   const upCount = instances.filter((i) => i.status === "up").length;
+  const atLimit = instances.length >= maxInstances;
 
   return (
     <div className="flex flex-col gap-5" data-testid="cluster" data-policy={policy}>
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <PolicySwitch policy={policy} disabled={busy !== null} onChoose={(next: Policy) => void act({ kind: "policy" }, "PUT", "/policy", { policy: next })} />
+        <PolicySwitch policy={policy} disabled={busy !== null || !admin} onChoose={(next: Policy) => void act({ kind: "policy" }, "PUT", "/policy", { policy: next })} />
         <button
           type="button"
           data-testid="add-instance"
-          disabled={busy !== null}
+          disabled={busy !== null || !admin || atLimit}
+          title={atLimit ? `The cluster is at its limit of ${maxInstances} instances (--max-instances)` : undefined}
           onClick={() => void act({ kind: "add" }, "POST", "/instances")}
           className="rounded-lg bg-zinc-900 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-not-allowed disabled:opacity-60 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-white"
         >
@@ -103,6 +106,12 @@ export function ClusterPanel() {
         </button>
       </div>
 
+      {!admin && (
+        <p role="note" data-testid="cluster-read-only" className="rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100">
+          You can watch the cluster, but this browser cannot change it: open the link <code className="font-mono">npm run demo</code> printed once (it carries this run&apos;s admin
+          token and gives this browser the controls).
+        </p>
+      )}
       {pollError && (
         <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
           Lost touch with the balancer ({pollError}); showing the last known state.
@@ -142,6 +151,9 @@ export function ClusterPanel() {
               <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">Requests served</th>
               <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">Readers in memory</th>
               <th scope="col" className="hidden px-2 py-2 font-medium sm:table-cell sm:px-4">Secret</th>
+              <th scope="col" className="hidden px-2 py-2 font-medium md:table-cell md:px-4">
+                <abbr title="Whether this instance reaches the KV store (its background probe): an unreachable store never takes an instance out">KV</abbr>
+              </th>
               <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">
                 <span className="sr-only">Actions</span>
               </th>
@@ -153,7 +165,7 @@ export function ClusterPanel() {
                 key={instance.id}
                 instance={instance}
                 busy={busy?.kind === "instance" && busy.id === instance.id ? busy.action : null}
-                disabled={busy !== null}
+                disabled={busy !== null || !admin}
                 onAction={(action) => void act({ kind: "instance", id: instance.id, action }, "POST", `/instances/${encodeURIComponent(instance.id)}/${action}`)}
               />
             ))}
@@ -188,6 +200,12 @@ function InstanceRow({ instance, busy, disabled, onAction }: { instance: Cluster
           {instance.secretFingerprint ?? "—"}
         </span>
         {instance.secretMismatch && <span className="ml-2 rounded bg-red-600 px-1.5 py-px text-[10px] font-bold text-white uppercase">differs</span>}
+      </td>
+      <td className="hidden px-2 py-2.5 text-xs md:table-cell md:px-4" data-testid="instance-kv" data-kv={instance.kv ?? "unknown"}>
+        {instance.kv === "ready" && <span className="text-emerald-700 dark:text-emerald-400">ready</span>}
+        {instance.kv === "unreachable" && <span className="font-semibold text-red-700 dark:text-red-400">unreachable</span>}
+        {instance.kv === "not configured" && <span className="text-zinc-500 dark:text-zinc-400">off</span>}
+        {instance.kv === null && <span className="text-zinc-500 dark:text-zinc-400">—</span>}
       </td>
       <td className="px-2 py-2.5 sm:px-4 text-right">
         <button

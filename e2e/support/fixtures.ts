@@ -7,6 +7,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test as base, expect, type Page, type Response } from "@playwright/test";
 import type { InstanceRecord, Policy } from "../../scripts/lib/cluster";
+import { ADMIN_COOKIE } from "../../scripts/lib/admin-guard";
 import { isListening } from "../../scripts/lib/ports";
 import { startStack, type Stack } from "../../scripts/lib/stack";
 
@@ -21,7 +22,8 @@ export class ClusterControl {
   constructor(readonly stack: Stack) {}
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.stack.url}/__cluster${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    const headers = method === "GET" ? undefined : { Authorization: `Bearer ${this.stack.adminToken}`, "Content-Type": "application/json" };
+    const response = await fetch(`${this.stack.url}/__cluster${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = (await response.json()) as T;
     if (!response.ok) throw new Error(`${method} /__cluster${path} -> ${response.status} ${JSON.stringify(json)}`);
     return json;
@@ -211,6 +213,14 @@ export const test = base.extend<{ cluster: ClusterControl; reader: FeedReader },
     { scope: "worker", timeout: 240_000 },
   ],
   baseURL: async ({ stack }, use) => use(stack.url),
+  // Every browser context holds this run's admin cookie, as a browser that opened the demo's printed
+  // link does (the admin-security spec checks that link itself), so the cluster page's buttons work.
+  context: async ({ context, stack }, use) => {
+    await context.addCookies([
+      { name: ADMIN_COOKIE, value: stack.adminToken, domain: new URL(stack.url).hostname, path: "/__cluster", httpOnly: true, sameSite: "Strict" },
+    ]);
+    await use(context);
+  },
   cluster: async ({ stack }, use) => {
     const control = new ClusterControl(stack);
     await control.reset();

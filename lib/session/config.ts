@@ -76,12 +76,63 @@ export function sessionPassword(): SessionPassword {
   return holder[DEV_SECRET_KEY];
 }
 
+/**
+ * The secrets by id, and the one id that seals cookies and signs session ids; every id opens and
+ * verifies. A plain SESSION_SECRET is the id "1" (as iron-session reads it), so a later rotation
+ * must keep it under "1": {"2":"new…","1":"old…"}.
+ */
+export interface Keyring {
+  secrets: Readonly<Record<string, string>>;
+  sealId: string;
+}
+
+/** Builds a keyring; `sealId` defaults to the highest numeric id (iron-session's rule). */
+export function keyring(password: SessionPassword, sealId?: string): Keyring {
+  const secrets = typeof password === "string" ? { 1: password } : { ...password };
+  const ids = Object.keys(secrets);
+  const chosen = sealId ?? String(Math.max(...ids.map(Number)));
+  if (!Object.hasOwn(secrets, chosen)) {
+    throw new ConfigError(
+      `SESSION_SECRET_SEAL_ID is "${chosen}", which is not an id of SESSION_SECRET (ids: ${ids.join(", ")}; a plain SESSION_SECRET is id "1").`,
+    );
+  }
+  return { secrets, sealId: chosen };
+}
+
+/**
+ * SESSION_SECRET as a keyring, with SESSION_SECRET_SEAL_ID (default: the highest id) choosing which
+ * secret seals. A rolling rotation takes two rollouts: first every instance gets the map with the
+ * new secret but SESSION_SECRET_SEAL_ID still naming the old id (all of them can now open the new
+ * secret's cookies, none makes one yet), then SESSION_SECRET_SEAL_ID moves to the new id (or is
+ * unset). Instances on either phase read each other's cookies; skipping the first phase is what
+ * rejects every reader an old instance serves.
+ */
+export function sessionKeyring(): Keyring {
+  const sealId = process.env.SESSION_SECRET_SEAL_ID?.trim();
+  return keyring(sessionPassword(), sealId ? sealId : undefined);
+}
+
 export function sessionTtlSeconds(): number {
   const raw = process.env.SESSION_TTL_SECONDS;
   if (raw === undefined || raw === "") return DEFAULT_TTL_SECONDS;
   const ttl = Number(raw);
   if (!Number.isInteger(ttl) || ttl < 1) throw new ConfigError(`SESSION_TTL_SECONDS must be a positive whole number, got "${raw}"`);
   return ttl;
+}
+
+/** Default for MEMORY_MODE_MAX_READERS. */
+const DEFAULT_MEMORY_MAX_READERS = 10_000;
+
+/**
+ * MEMORY_MODE_MAX_READERS (default 10,000): the most memory-mode readers one process holds; past
+ * it the least recently active reader is dropped. Memory mode is the bug on display, not a leak.
+ */
+export function memoryMaxReaders(): number {
+  const raw = process.env.MEMORY_MODE_MAX_READERS;
+  if (raw === undefined || raw === "") return DEFAULT_MEMORY_MAX_READERS;
+  const max = Number(raw);
+  if (!Number.isInteger(max) || max < 1) throw new ConfigError(`MEMORY_MODE_MAX_READERS must be a positive whole number, got "${raw}"`);
+  return max;
 }
 
 /** Secure cookies in production; COOKIE_SECURE=0 allows plain-HTTP hosts other than localhost. */
@@ -93,8 +144,9 @@ export function cookieSecure(): boolean {
 
 /** Checked at server start (instrumentation.ts) so a misconfigured instance fails loudly, early. */
 export function assertSessionConfig(): void {
-  sessionPassword();
+  sessionKeyring();
   sessionTtlSeconds();
+  memoryMaxReaders();
 }
 
 /**

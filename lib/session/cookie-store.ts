@@ -5,10 +5,10 @@
  * and two tabs racing each other resolve as "last Set-Cookie wins".
  */
 import { countUnseen, selectUnseen, type CandidatePool } from "../news/feed-selection";
-import type { SessionPassword } from "./config";
+import { sealData, unsealData } from "./cookie/iron-seal";
+import type { Keyring } from "./config";
 import { COOKIE_NAMES, MAX_COOKIE_BYTES, setCookieBytes } from "./cookies";
 import { SessionTooLargeError } from "./errors";
-import { sealRemembered, unsealRemembered } from "./seal-cache";
 import { decodeSeenSet, encodeSeenSet } from "./seen-set-codec";
 import { SeqSet } from "./seq-set";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "./store";
@@ -31,7 +31,7 @@ export class CookieStore implements SessionStore {
 
   constructor(
     private readonly jar: CookieJar,
-    private readonly password: SessionPassword,
+    private readonly keys: Keyring,
     private readonly options: CookieOptions,
   ) {}
 
@@ -88,7 +88,7 @@ export class CookieStore implements SessionStore {
   /** Seals the state; refuses (413) rather than set a cookie the browser would drop. */
   private async save(state: SessionSnapshot): Promise<void> {
     const data: SealedSession = { v: 1, s: encodeSeenSet(state.seen), r: encodeSeenSet(state.read) };
-    const seal = await sealRemembered({ ...data }, this.password, this.options.maxAge);
+    const seal = await sealData(data, { password: this.keys.secrets, ttl: this.options.maxAge, sealId: this.keys.sealId });
     const bytes = setCookieBytes(COOKIE_NAMES.cookieSession, seal, this.options);
     if (bytes > MAX_COOKIE_BYTES) throw new SessionTooLargeError(bytes);
     this.jar.set(COOKIE_NAMES.cookieSession, seal, this.options);
@@ -102,7 +102,7 @@ export class CookieStore implements SessionStore {
     const value = this.jar.get(COOKIE_NAMES.cookieSession);
     if (!value) return (this.loaded = fresh);
     try {
-      const data = await unsealRemembered<SealedSession & Record<string, unknown>>(value, this.password, this.options.maxAge);
+      const data = await unsealData<Partial<SealedSession>>(value, { password: this.keys.secrets, ttl: this.options.maxAge });
       if (data.v !== 1 || typeof data.s !== "string" || typeof data.r !== "string") {
         return (this.loaded = { ...fresh, rejected: "unreadable, expired or sealed with another secret" });
       }

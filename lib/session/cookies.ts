@@ -12,7 +12,7 @@ export const COOKIE_NAMES = {
   kvSession: "nr_kv",
   /** db mode: a random session id signed with HMAC; the seen-set itself stays in PostgreSQL. */
   dbSession: "nr_db",
-  /** memory mode: a random session id keying one process's Map. */
+  /** memory mode: a random session id keying one process's Map, signed like nr_kv. */
   memorySession: "nr_mem",
 } as const;
 

@@ -5,7 +5,7 @@
  * any request. Instance loss loses nothing; a KV outage fails requests closed (503).
  */
 import type { CandidatePool } from "../news/feed-selection";
-import type { SessionPassword } from "./config";
+import type { Keyring } from "./config";
 import { COOKIE_NAMES } from "./cookies";
 import { withKv, writeDeadline, type KvRunner } from "./kv-client";
 import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT, sessionKeys } from "./kv-scripts";
@@ -27,11 +27,11 @@ export class KvStore implements SessionStore {
 
   constructor(
     jar: CookieJar,
-    password: SessionPassword,
+    keys: Keyring,
     private readonly options: CookieOptions,
     private readonly run: KvRunner = withKv,
   ) {
-    this.sid = new SignedSessionId(jar, COOKIE_NAMES.kvSession, password, options);
+    this.sid = new SignedSessionId(jar, COOKIE_NAMES.kvSession, keys, options);
   }
 
   async claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult> {

@@ -6,37 +6,91 @@
  * its own Map, so a reader's history is split across them and articles reappear. Sticky
  * balancing hides it until the pinned instance dies and takes the history with it.
  * Nothing here is shared or persisted, and that is the point.
+ *
+ * What is NOT part of the lesson, and is guarded: the Map is bounded (least recently used readers
+ * go first, and expired ones are swept), so cookie-less requests cannot grow a process without
+ * limit; and the id cookie is signed like kv mode's, so nobody can choose or guess another
+ * reader's id.
  */
-import { randomBytes } from "node:crypto";
 import { countUnseen, selectUnseen, type CandidatePool } from "../news/feed-selection";
 import { instanceIdentity } from "../instance";
+import type { Keyring } from "./config";
+import { memoryMaxReaders } from "./config";
 import { COOKIE_NAMES } from "./cookies";
 import { SeqSet } from "./seq-set";
+import { SignedSessionId } from "./signed-session-id";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "./store";
 
 interface MemoryEntry extends SessionSnapshot {
   touchedAt: number;
 }
 
-const MAP_KEY = Symbol.for("newsroom.memorySessions");
-type GlobalWithMap = typeof globalThis & { [MAP_KEY]?: Map<string, MemoryEntry> };
+/** A Map kept in least-recently-used order (a Map iterates in insertion order; a touch re-inserts). */
+export class ReaderMap {
+  private readonly entries = new Map<string, MemoryEntry>();
+  private lastSweep = 0;
 
-/** One Map per process (on globalThis so every route bundle of this process shares it). */
-export function memorySessions(): Map<string, MemoryEntry> {
-  const holder = globalThis as GlobalWithMap;
-  return (holder[MAP_KEY] ??= new Map());
+  constructor(
+    /** Most readers held; the least recently used goes first. */
+    readonly maxReaders: number,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(id: string): MemoryEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Records a use: the entry moves to the most-recently-used end. */
+  touch(id: string, entry: MemoryEntry, now: number): void {
+    entry.touchedAt = now;
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+    while (this.entries.size > this.maxReaders) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(id: string): void {
+    this.entries.delete(id);
+  }
+
+  /**
+   * Drops entries idle for longer than the session TTL. They are in least-recently-used order,
+   * so the sweep stops at the first live one; it runs at most once a second.
+   */
+  sweep(now: number, ttlMs: number): void {
+    if (now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    for (const [id, entry] of this.entries) {
+      if (now - entry.touchedAt <= ttlMs) break;
+      this.entries.delete(id);
+    }
+  }
 }
 
-const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+const MAP_KEY = Symbol.for("newsroom.memorySessions");
+type GlobalWithMap = typeof globalThis & { [MAP_KEY]?: ReaderMap };
+
+/** One map per process (on globalThis so every route bundle of this process shares it). */
+export function memorySessions(): ReaderMap {
+  const holder = globalThis as GlobalWithMap;
+  return (holder[MAP_KEY] ??= new ReaderMap(memoryMaxReaders()));
+}
 
 export class MemoryStore implements SessionStore {
   readonly mode = "memory" as const;
+  private readonly sid: SignedSessionId;
 
   constructor(
-    private readonly jar: CookieJar,
+    jar: CookieJar,
+    keys: Keyring,
     private readonly options: CookieOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly readers: ReaderMap = memorySessions(),
+  ) {
+    this.sid = new SignedSessionId(jar, COOKIE_NAMES.memorySession, keys, options);
+  }
 
   async claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult> {
     const entry = this.entryForWrite();
@@ -62,7 +116,8 @@ export class MemoryStore implements SessionStore {
       readCount: entry?.read.count() ?? 0,
       details: {
         heldBy: entry ? instanceIdentity().id : null,
-        readersInThisProcess: memorySessions().size,
+        readersInThisProcess: this.readers.size,
+        maxReaders: this.readers.maxReaders,
         warning: "Held only in this instance's memory: other instances know nothing of it.",
       },
     };
@@ -75,26 +130,22 @@ export class MemoryStore implements SessionStore {
 
   /** Always under a new id, so stale entries other instances may hold for an old id never merge in. */
   async replace(snapshot: SessionSnapshot): Promise<void> {
-    const id = randomBytes(16).toString("base64url");
-    this.jar.set(COOKIE_NAMES.memorySession, id, this.options);
-    memorySessions().set(id, { seen: snapshot.seen.clone(), read: snapshot.read.clone(), touchedAt: this.now() });
+    const id = this.sid.startNew();
+    this.readers.touch(id, { seen: snapshot.seen.clone(), read: snapshot.read.clone(), touchedAt: 0 }, this.now());
   }
 
   async destroy(): Promise<void> {
-    const id = this.currentId();
-    if (id) memorySessions().delete(id);
-    this.jar.delete(COOKIE_NAMES.memorySession);
+    const id = this.sid.current();
+    if (id) this.readers.delete(id);
+    this.sid.forget();
   }
 
-  private currentId(): string | undefined {
-    const id = this.jar.get(COOKIE_NAMES.memorySession);
-    return id && SESSION_ID.test(id) ? id : undefined;
-  }
-
-  private existingEntry(id = this.currentId()): MemoryEntry | undefined {
-    const entry = id ? memorySessions().get(id) : undefined;
-    if (entry && this.now() - entry.touchedAt > this.options.maxAge * 1000) {
-      memorySessions().delete(id!);
+  private existingEntry(id = this.sid.current()): MemoryEntry | undefined {
+    const now = this.now();
+    this.readers.sweep(now, this.options.maxAge * 1000);
+    const entry = id ? this.readers.get(id) : undefined;
+    if (entry && now - entry.touchedAt > this.options.maxAge * 1000) {
+      this.readers.delete(id!);
       return undefined;
     }
     return entry;
@@ -102,15 +153,10 @@ export class MemoryStore implements SessionStore {
 
   /** The entry for this reader in THIS process, created empty if this process never saw them. */
   private entryForWrite(): MemoryEntry {
-    const id = this.currentId() ?? randomBytes(16).toString("base64url");
-    let entry = this.existingEntry(id);
-    if (!entry) {
-      entry = { seen: SeqSet.empty(), read: SeqSet.empty(), touchedAt: this.now() };
-      memorySessions().set(id, entry);
-    }
-    entry.touchedAt = this.now();
-    // (Re)set the cookie every time so its sliding expiry matches the other modes.
-    this.jar.set(COOKIE_NAMES.memorySession, id, this.options);
+    // forWrite re-sets the cookie every time, so its sliding expiry matches the other modes.
+    const id = this.sid.forWrite();
+    const entry = this.existingEntry(id) ?? { seen: SeqSet.empty(), read: SeqSet.empty(), touchedAt: 0 };
+    this.readers.touch(id, entry, this.now());
     return entry;
   }
 }

@@ -7,7 +7,7 @@ import { BenchModeDisabledError, benchModesAllowed, isBenchMode, type BenchMode 
 import { KvTextbookStore } from "./bench/kv-textbook-store";
 import { COOKIE_NAMES, sessionCookieOptions } from "./cookies";
 import { CookieStore } from "./cookie-store";
-import { sessionPassword } from "./config";
+import { sessionKeyring } from "./config";
 import { KvNotConfiguredError } from "./errors";
 import { kvStatus } from "./kv-client";
 import { KvStore } from "./kv-store";
@@ -38,20 +38,20 @@ export function openStore(mode: StoreMode, jar: CookieJar): SessionStore {
   if (isBenchMode(mode) && !benchModesAllowed()) throw new BenchModeDisabledError(mode);
   switch (mode) {
     case "cookie":
-      return new CookieStore(jar, sessionPassword(), options);
+      return new CookieStore(jar, sessionKeyring(), options);
     case "kv": {
       const status = kvStatus();
       if (!status.configured) throw new KvNotConfiguredError(status.reason);
-      return new KvStore(jar, sessionPassword(), options);
+      return new KvStore(jar, sessionKeyring(), options);
     }
     case "memory":
-      return new MemoryStore(jar, options);
+      return new MemoryStore(jar, sessionKeyring(), options);
     case "baseline":
       return new BaselineStore();
     case "kv-textbook": {
       const status = kvStatus();
       if (!status.configured) throw new KvNotConfiguredError(status.reason);
-      return new KvTextbookStore(jar, sessionPassword(), options);
+      return new KvTextbookStore(jar, sessionKeyring(), options);
     }
   }
 }

@@ -6,21 +6,22 @@
  * is no session at all. Signing costs microseconds where an iron-session seal cost ~0.7 ms per
  * request here (bench: docs/benchmarks.md), which is why kv mode does not seal its id.
  * Expiry lives where the state lives: the Redis keys' TTL or the row's expires_at (refreshed on
- * every write, with the cookie's Max-Age). With SESSION_SECRET as a map, the highest id signs and any id verifies.
+ * every write, with the cookie's Max-Age). With SESSION_SECRET as a map, the keyring's sealing id signs and any id verifies.
  */
 import { randomBytes } from "node:crypto";
 import { sign, unsign } from "cookie-signature";
-import type { SessionPassword } from "./config";
+import type { Keyring } from "./config";
 import type { CookieJar, CookieOptions } from "./store";
 
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 
-/** Secrets newest first: a plain secret, or a rotation map's entries by descending id. */
-function secretsOf(password: SessionPassword): string[] {
-  if (typeof password === "string") return [password];
-  return Object.entries(password)
+/** The signing secret first, then the others (they only verify), newest first. */
+function secretsOf(keys: Keyring): string[] {
+  const others = Object.entries(keys.secrets)
+    .filter(([id]) => id !== keys.sealId)
     .sort(([a], [b]) => Number(b) - Number(a))
     .map(([, secret]) => secret);
+  return [keys.secrets[keys.sealId]!, ...others];
 }
 
 export class SignedSessionId {
@@ -30,10 +31,10 @@ export class SignedSessionId {
   constructor(
     private readonly jar: CookieJar,
     private readonly cookieName: string,
-    password: SessionPassword,
+    keys: Keyring,
     private readonly options: CookieOptions,
   ) {
-    this.secrets = secretsOf(password);
+    this.secrets = secretsOf(keys);
   }
 
   /** The id from the cookie; a missing, malformed or wrongly signed cookie means none. Read once per request. */

@@ -18,8 +18,9 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { UPSTREAM_KEEP_ALIVE_MS } from "./app-instance";
 import { Cluster, ClusterError, POLICIES, type Policy, type RoutedInstance } from "./cluster";
+import { adminLink, checkAdminWrite, hasAdminToken } from "./admin-guard";
 import { recoveryPage } from "./recovery-page";
-import { decodedPath, SECURITY_HEADERS } from "./request-guards.mjs";
+import { checkHost, decodedPath, hostRefusal, SECURITY_HEADERS } from "./request-guards.mjs";
 
 export const AFFINITY_COOKIE = "nr_lb";
 /**
@@ -57,8 +58,8 @@ function wantsPage(req: IncomingMessage): boolean {
   return (req.headers.accept ?? "").includes("text/html");
 }
 
-function sendRecoveryPage(req: IncomingMessage, res: ServerResponse): void {
-  const page = recoveryPage();
+function sendRecoveryPage(req: IncomingMessage, res: ServerResponse, canAdmin: boolean): void {
+  const page = recoveryPage({ canAdmin });
   res.writeHead(503, { ...SECURITY_HEADERS, ...page.headers, "Content-Length": Buffer.byteLength(page.html) });
   res.end(req.method === "HEAD" ? undefined : page.html);
 }
@@ -97,10 +98,21 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 /** What the balancer needs of a cluster (the real Cluster, or a stand-in in tests). */
 export type BalancedCluster = Pick<
   Cluster,
-  "policy" | "upInstances" | "nextRoundRobin" | "countServed" | "markDown" | "list" | "setPolicy" | "addInstance" | "stopInstance" | "startInstance"
+  "policy" | "upInstances" | "nextRoundRobin" | "countServed" | "markDown" | "list" | "setPolicy" | "addInstance" | "stopInstance" | "startInstance" | "maxInstances"
 >;
 
-export async function startBalancer(cluster: BalancedCluster, options: { port: number; host?: string; log?: (line: string) => void }): Promise<Balancer> {
+export interface BalancerOptions {
+  port: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  log?: (line: string) => void;
+  /** This run's admin token: required (with same-origin JSON) by every call that changes the cluster. See admin-guard.ts. */
+  adminToken: string;
+  /** Host names answered besides the loopback ones (ALLOWED_HOSTS, --host); anything else gets 421. */
+  allowedHosts?: readonly string[];
+}
+
+export async function startBalancer(cluster: BalancedCluster, options: BalancerOptions): Promise<Balancer> {
   const { createProxyServer } = await import("httpxy");
   // Keep-alive to the instances: a fresh TCP connection per request would dominate latency.
   // Idle sockets are dropped well before the instance would close them (UPSTREAM_KEEP_ALIVE_MS).
@@ -140,7 +152,7 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
     for (let attempt = 0; attempt < 2; attempt++) {
       const target = choose(req, tried);
       if (!target) {
-        if (attempt === 0 && wantsPage(req)) sendRecoveryPage(req, res);
+        if (attempt === 0 && wantsPage(req)) sendRecoveryPage(req, res, hasAdminToken(req, options.adminToken));
         else sendError(res, 503, "NO_INSTANCE", "No instance is up right now. Start one with POST /__cluster/instances/{id}/start (or open any page in a browser).");
         return;
       }
@@ -177,8 +189,10 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
     const method = req.method ?? "GET";
     if (decodedPath(path) === null) throw new ClusterError(400, "INVALID_PATH", "The URL's path has a malformed percent-escape (such as %zz or a lone %).");
     const parts = path.split("/").filter(Boolean); // ["__cluster", ...]
+    if (method !== "GET" && method !== "HEAD") checkAdminWrite(req, options.adminToken);
     if (parts.length === 1 && method === "GET") {
-      sendJson(res, 200, { policy: cluster.policy, instances: cluster.list() });
+      // `admin`: whether this caller may change the cluster (the page cannot read its HttpOnly cookie).
+      sendJson(res, 200, { policy: cluster.policy, instances: cluster.list(), admin: hasAdminToken(req, options.adminToken), maxInstances: cluster.maxInstances });
       return;
     }
     if (parts.length === 2 && parts[1] === "policy" && method === "PUT") {
@@ -216,7 +230,25 @@ export async function startBalancer(cluster: BalancedCluster, options: { port: n
     sendError(res, 404, "NOT_FOUND", `no admin route ${method} ${path}`);
   }
 
+  const allowedHosts = options.allowedHosts ?? [];
   const server: Server = createServer((req, res) => {
+    const host = checkHost(req.headers.host, allowedHosts);
+    if (host !== "ok") {
+      const refusal = hostRefusal(host, req.headers.host);
+      sendError(res, refusal.status, refusal.code, refusal.message);
+      return;
+    }
+    const link = adminLink(req, options.adminToken);
+    if (link) {
+      // The demo's printed link: exchange the token for the admin cookie, then drop it from the URL.
+      if (!link.cookie) {
+        sendError(res, 403, "ADMIN_TOKEN_MISMATCH", "This admin link belongs to another run of the demo: use the link it printed this time.");
+        return;
+      }
+      res.writeHead(303, { ...SECURITY_HEADERS, Location: link.location, "Set-Cookie": link.cookie, "Content-Length": 0 });
+      res.end();
+      return;
+    }
     const path = (req.url ?? "/").split("?")[0]!;
     const work = path === "/__cluster" || path.startsWith("/__cluster/") ? admin(req, res, path) : forward(req, res);
     work.catch((error: unknown) => {

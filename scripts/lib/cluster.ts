@@ -5,7 +5,7 @@
  * fails it leaves the rotation until it passes again.
  */
 import { get as httpGet } from "node:http";
-import { POLICIES, type InstanceRecord, type InstanceStatus, type Policy } from "../../lib/cluster-contract";
+import { POLICIES, type InstanceRecord, type InstanceStatus, type KvReadiness, type Policy } from "../../lib/cluster-contract";
 import { startInstance, type AppInstance } from "./app-instance";
 import { freePort } from "./ports";
 
@@ -15,6 +15,7 @@ export { POLICIES, type InstanceRecord, type InstanceStatus, type Policy };
 interface HealthReport {
   readers: number | null;
   secretFingerprint: string | null;
+  kv: KvReadiness | null;
 }
 
 const MAX_HEALTH_BODY = 64 * 1024;
@@ -50,7 +51,12 @@ export interface ClusterOptions {
   envFor?: (id: string) => Record<string, string | undefined>;
   log?: (line: string) => void;
   healthIntervalMs?: number;
+  /** The most instances a scale-out may reach (default 8): an admin mistake cannot exhaust the machine. */
+  maxInstances?: number;
 }
+
+/** Default cap on instances (`--max-instances`). */
+export const DEFAULT_MAX_INSTANCES = 8;
 
 export class ClusterError extends Error {
   constructor(
@@ -102,7 +108,7 @@ export class Cluster {
 
   list(): InstanceRecord[] {
     const majority = this.majorityFingerprint();
-    return this.members.map(({ id, port, pid, status, served, readers, secretFingerprint }) => ({
+    return this.members.map(({ id, port, pid, status, served, readers, secretFingerprint, kv }) => ({
       id,
       port,
       pid,
@@ -111,6 +117,7 @@ export class Cluster {
       readers,
       secretFingerprint,
       secretMismatch: secretFingerprint !== null && majority !== null && secretFingerprint !== majority,
+      kv,
     }));
   }
 
@@ -194,8 +201,15 @@ export class Cluster {
     return this.get(id)!;
   }
 
+  get maxInstances(): number {
+    return this.options.maxInstances ?? DEFAULT_MAX_INSTANCES;
+  }
+
   /** Scale out by one, the way App Engine adds an instance in a peak. */
   async addInstance(): Promise<InstanceRecord> {
+    if (this.members.length >= this.maxInstances) {
+      throw new ClusterError(409, "INSTANCE_LIMIT", `The cluster already has ${this.members.length} instances, its limit (--max-instances ${this.maxInstances}).`);
+    }
     const member = await this.addMember(instanceIdFor(this.members.length));
     await this.launch(member);
     return this.get(member.id)!;
@@ -218,7 +232,20 @@ export class Cluster {
   }
 
   private async addMember(id: string): Promise<Member> {
-    const member: Member = { id, port: await freePort(), pid: null, status: "starting", served: 0, readers: null, secretFingerprint: null, app: null, stoppedByAdmin: false, busy: false, failedProbes: 0 };
+    const member: Member = {
+      id,
+      port: await freePort(),
+      pid: null,
+      status: "starting",
+      served: 0,
+      readers: null,
+      secretFingerprint: null,
+      kv: null,
+      app: null,
+      stoppedByAdmin: false,
+      busy: false,
+      failedProbes: 0,
+    };
     this.members.push(member);
     return member;
   }
@@ -253,6 +280,7 @@ export class Cluster {
       }
       member.readers = report.readers;
       member.secretFingerprint = report.secretFingerprint;
+      member.kv = report.kv;
       member.failedProbes = 0;
       member.status = "up";
       this.warnAboutSecrets();
@@ -309,8 +337,10 @@ export class Cluster {
         if (report) {
           member.readers = report.readers;
           member.secretFingerprint = report.secretFingerprint;
+          member.kv = report.kv;
         } else if (next === "down") {
           member.readers = null;
+          member.kv = null;
         }
       }),
     );
@@ -318,16 +348,21 @@ export class Cluster {
   }
 }
 
-/** Reads what the cluster shows of /api/health; a body it cannot parse still means "up". */
+/** Reads what the cluster shows of /api/health; a body it cannot parse still means "up" (liveness is the 200). */
 function parseHealth(body: Buffer): HealthReport {
   try {
-    const health = JSON.parse(body.toString("utf8")) as { secretFingerprint?: unknown; stores?: { memory?: { readers?: unknown } } };
+    const health = JSON.parse(body.toString("utf8")) as {
+      secretFingerprint?: unknown;
+      stores?: { memory?: { readers?: unknown }; kv?: { configured?: unknown; ready?: unknown } };
+    };
     const readers = health.stores?.memory?.readers;
+    const kv = health.stores?.kv;
     return {
       readers: typeof readers === "number" ? readers : null,
       secretFingerprint: typeof health.secretFingerprint === "string" ? health.secretFingerprint : null,
+      kv: !kv ? null : kv.configured === false ? "not configured" : kv.ready === true ? "ready" : kv.ready === false ? "unreachable" : null,
     };
   } catch {
-    return { readers: null, secretFingerprint: null };
+    return { readers: null, secretFingerprint: null, kv: null };
   }
 }

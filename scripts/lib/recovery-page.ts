@@ -95,7 +95,8 @@ const SCRIPT = `
   });
 `;
 
-export function recoveryPage(): RecoveryPage {
+/** @param canAdmin whether this browser holds the admin cookie; without it the button cannot work, so the page says how to get it. */
+export function recoveryPage({ canAdmin }: { canAdmin: boolean }): RecoveryPage {
   const nonce = randomBytes(16).toString("base64");
   const html = `<!DOCTYPE html>
 <html lang="en">
@@ -113,7 +114,12 @@ export function recoveryPage(): RecoveryPage {
     answering instead.</p>
     <p class="muted">Your reading history is safe wherever your session mode keeps it: in your cookie, in Redis, or in the
     database. Memory mode's history went with the instances that held it.</p>
-    <button type="button" id="start-all" data-testid="recovery-start">Start all instances</button>
+    ${
+      canAdmin
+        ? '<button type="button" id="start-all" data-testid="recovery-start">Start all instances</button>'
+        : `<p class="error" data-testid="recovery-no-admin">This browser cannot control the cluster: open the link <code>npm run demo</code> printed
+    (it carries this run's admin token), then this page again.</p><button type="button" id="start-all" data-testid="recovery-start" hidden>Start all instances</button>`
+    }
     <p id="status" class="muted" role="status" aria-live="polite"></p>
     <ul id="progress" aria-label="Instances"></ul>
     <p class="muted">Or from a terminal: <code>POST /__cluster/instances/{id}/start</code>, or restart <code>npm run demo</code>.</p>

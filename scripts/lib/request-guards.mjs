@@ -59,3 +59,70 @@ export const SECURITY_HEADERS = Object.freeze({
   "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
   "Cache-Control": "no-store",
 });
+
+/** Loopback names every server here answers to, whatever else is allowed. */
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * The name part of a Host header ("example.test:3000" → "example.test", "[::1]:3000" → "[::1]"),
+ * lower-cased; null when malformed.
+ * @param {string} host
+ */
+export function hostName(host) {
+  const value = host.trim().toLowerCase();
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/.exec(value);
+  return match ? (match[1] ?? null) : null;
+}
+
+/**
+ * Names allowed in the Host header besides the loopback ones: ALLOWED_HOSTS (comma-separated,
+ * e.g. "newsroom.local,192.168.1.20") plus the interface the demo was asked to listen on.
+ * @param {string | undefined} allowedHostsVariable
+ * @param {string | undefined} [listenHost]
+ * @returns {string[]}
+ */
+export function allowedHostNames(allowedHostsVariable, listenHost) {
+  const names = (allowedHostsVariable ?? "")
+    .split(",")
+    .map((name) => hostName(name))
+    .filter((name) => name !== null);
+  if (listenHost && !["0.0.0.0", "::", "[::]"].includes(listenHost)) {
+    const own = hostName(listenHost.includes(":") && !listenHost.startsWith("[") ? `[${listenHost}]` : listenHost);
+    if (own) names.push(own);
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * DNS rebinding defence: a page on evil.test can make its name resolve to 127.0.0.1, and the
+ * browser then treats our answers as evil.test's own. Only a request whose Host names us is
+ * served: loopback names (and *.localhost), IP literals (a rebinding page cannot make the browser
+ * send one of ours: its origin would have to be that address), and `allowed` names.
+ * @param {string | undefined} host  the Host header
+ * @param {readonly string[]} allowed  extra names (see allowedHostNames)
+ * @returns {"ok" | "missing" | "refused"}
+ */
+export function checkHost(host, allowed) {
+  if (host === undefined || host.trim() === "") return "missing";
+  const name = hostName(host);
+  if (name === null) return "refused";
+  if (LOOPBACK_NAMES.includes(name) || name.endsWith(".localhost")) return "ok";
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.startsWith("[")) return "ok";
+  return allowed.includes(name) ? "ok" : "refused";
+}
+
+/**
+ * The 421 / 400 answer for a Host that is not ours (status, code, message).
+ * @param {"missing" | "refused"} verdict
+ * @param {string | undefined} host
+ */
+export function hostRefusal(verdict, host) {
+  if (verdict === "missing") return { status: 400, code: "MISSING_HOST", message: "The request has no Host header." };
+  return {
+    status: 421,
+    code: "MISDIRECTED_REQUEST",
+    message:
+      `This server does not answer for "${String(host).slice(0, 100)}": only for localhost, 127.0.0.1, [::1] and the names in ALLOWED_HOSTS ` +
+      "(a defence against DNS rebinding). To reach it under another name, add that name to ALLOWED_HOSTS.",
+  };
+}

@@ -4,10 +4,12 @@
  * `npm run demo`, the Playwright suite and the benchmarks, so they all run the same thing.
  */
 import { randomBytes } from "node:crypto";
+import { newAdminToken } from "./admin-guard";
 import { startBalancer, type Balancer } from "./balancer";
 import { ensureBuild } from "./build";
 import { Cluster, type Policy } from "./cluster";
 import { startLocalKv, type LocalKv } from "./local-kv";
+import { allowedHostNames } from "./request-guards.mjs";
 import type { AppendFsync } from "./redis-server";
 import { clusterSecret, type SecretSource } from "./secret";
 
@@ -31,6 +33,8 @@ export interface StackOptions {
   mismatchedSecret?: string;
   /** Keep the generated SESSION_SECRET in .newsroom/ across runs (the demo), instead of one per run (tests, bench). */
   keepSecret?: boolean;
+  /** Cap on instances, scale-outs included (default 8). */
+  maxInstances?: number;
 }
 
 export interface Stack {
@@ -40,6 +44,10 @@ export interface Stack {
   kv: LocalKv;
   /** Where SESSION_SECRET came from: the environment, the demo's kept file, or generated for this run. */
   secretSource: SecretSource;
+  /** This run's admin token: send `Authorization: Bearer <token>` with admin calls that change the cluster. */
+  adminToken: string;
+  /** The Host names answered besides loopback (ALLOWED_HOSTS and --host). */
+  allowedHosts: string[];
   stop(): Promise<void>;
 }
 
@@ -49,10 +57,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const { secret, source: secretSource } = clusterSecret(options.keepSecret ?? false);
   const kv = await startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log });
   log(`[newsroom] kv: ${kv.describe}`);
+  const allowedHosts = allowedHostNames(options.env?.ALLOWED_HOSTS ?? process.env.ALLOWED_HOSTS, options.host);
+  const adminToken = newAdminToken();
   const cluster = new Cluster({
     instances: options.instances,
     policy: options.policy,
-    env: { ...options.env, ...kv.env, SESSION_SECRET: secret },
+    maxInstances: options.maxInstances,
+    env: { ...options.env, ...kv.env, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
     envFor: (id) => (id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
     log,
   });
@@ -60,7 +71,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     await cluster.start();
     log(`[newsroom] instances up: ${cluster.list().map((i) => `${i.id}:${i.port}`).join(" ")}`);
-    balancer = await startBalancer(cluster, { port: options.port, host: options.host, log });
+    balancer = await startBalancer(cluster, { port: options.port, host: options.host, log, adminToken, allowedHosts });
     log(`[newsroom] balancer listening on ${balancer.url}`);
   } catch (error) {
     await cluster.stopAll();
@@ -73,6 +84,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     balancer,
     kv,
     secretSource,
+    adminToken,
+    allowedHosts,
     async stop() {
       await balancer.close();
       await cluster.stopAll();

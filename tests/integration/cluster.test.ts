@@ -15,8 +15,10 @@ import { startStack, type Stack } from "../../scripts/lib/stack";
 
 let stack: Stack;
 
+/** An admin call as the scripts make it: with this run's token, as JSON. */
 async function admin<T = unknown>(method: string, path: string, body?: string) {
-  const response = await fetch(`${stack.url}/__cluster${path}`, { method, body });
+  const headers = method === "GET" ? undefined : { Authorization: `Bearer ${stack.adminToken}`, "Content-Type": "application/json" };
+  const response = await fetch(`${stack.url}/__cluster${path}`, { method, body, headers });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -150,7 +152,7 @@ describe("the admin API from another machine", () => {
   // unit test above still covers the rule. (This machine and CI have one.)
   it.skipIf(!address)(`refuses a client on ${address ?? "a non-loopback address"} with 403, while loopback is served`, async () => {
     const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: [], rotation: 0 });
-    const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, host: "0.0.0.0", log: () => {} });
+    const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, host: "0.0.0.0", log: () => {}, adminToken: "unused-admin-token-0123456789" });
     try {
       const remote = await fetch(`http://${address}:${balancer.port}/__cluster`);
       expect(remote.status).toBe(403);
@@ -170,12 +172,12 @@ describe("balancer retry", () => {
     await new Promise<void>((resolve) => live.listen(0, "127.0.0.1", resolve));
     const livePort = (live.address() as { port: number }).port;
     const records: InstanceRecord[] = [
-      { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false },
-      { id: "live", port: livePort, pid: 2, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false },
+      { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null },
+      { id: "live", port: livePort, pid: 2, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null },
     ];
     const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0 });
     const lines: string[] = [];
-    const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, log: (line) => lines.push(line) });
+    const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, log: (line) => lines.push(line), adminToken: "unused-admin-token-0123456789" });
     try {
       const response = await fetch(`${balancer.url}/anything`, { method: "POST", body: '{"limit":1}' });
       expect(response.status).toBe(200);

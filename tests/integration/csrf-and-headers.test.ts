@@ -67,4 +67,21 @@ describe("security headers", () => {
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
+
+  it("allows scripts by a fresh nonce per page, never by 'unsafe-inline', and every script Next.js renders carries it", async () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${app.url}/`);
+      const html = await response.text();
+      const scriptSrc = (response.headers.get("content-security-policy") ?? "").split("; ").find((d) => d.startsWith("script-src"))!;
+      expect(scriptSrc).not.toContain("unsafe-inline");
+      const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(scriptSrc)?.[1];
+      expect(nonce, scriptSrc).toBeTruthy();
+      nonces.add(nonce!);
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag, "a script without the page's nonce would be blocked").toContain(`nonce="${nonce}"`);
+    }
+    expect(nonces.size, "a new nonce for every response").toBe(3);
+  });
 });

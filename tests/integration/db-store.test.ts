@@ -23,7 +23,8 @@ import { SeqSet } from "@/lib/session/seq-set";
 import type { CookieOptions } from "@/lib/session/store";
 import { freePort } from "../../scripts/lib/ports";
 import { startPostgres, type LocalPostgres } from "../../scripts/lib/postgres-server";
-import { TEST_COOKIE_OPTIONS, TEST_PASSWORD } from "../support/stores";
+import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
+import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
 const CATALOGUE: CandidatePool = { maxSeq: 10_000, total: 10_000 };
@@ -52,7 +53,7 @@ function urlFor(base: string, database: string): string {
 }
 
 function store(jar: TestJar, options: { cookie?: CookieOptions; deadlines?: DbDeadlines; on?: pg.Pool } = {}): DbStore {
-  return new DbStore(jar, TEST_PASSWORD, options.cookie ?? TEST_COOKIE_OPTIONS, dbRunner(options.on ?? pool, options.deadlines ?? DB_DEADLINES));
+  return new DbStore(jar, TEST_KEYS, options.cookie ?? TEST_COOKIE_OPTIONS, dbRunner(options.on ?? pool, options.deadlines ?? DB_DEADLINES));
 }
 
 function sessionId(jar: TestJar): string {
@@ -184,7 +185,7 @@ describe("db store: the session contract", () => {
     const tampered = alice.copy();
     tampered.values.set(COOKIE_NAMES.dbSession, alice.get(COOKIE_NAMES.dbSession)!.replace(/^./, (c) => (c === "A" ? "B" : "A")));
     expect((await store(tampered).describe()).seenCount).toBe(0);
-    const foreign = new DbStore(alice.copy(), "another-secret-another-secret-another-1", TEST_COOKIE_OPTIONS, dbRunner(pool));
+    const foreign = new DbStore(alice.copy(), keyring("another-secret-another-secret-another-1"), TEST_COOKIE_OPTIONS, dbRunner(pool));
     expect((await foreign.describe()).seenCount).toBe(0);
   });
 

@@ -1,5 +1,6 @@
 /** Builds each store over a TestJar, the way the app does per request, for the contract tests. */
 import { inject } from "vitest";
+import { keyring } from "@/lib/session/config";
 import { CookieStore } from "@/lib/session/cookie-store";
 import { KvStore } from "@/lib/session/kv-store";
 import { MemoryStore } from "@/lib/session/memory-store";
@@ -7,6 +8,8 @@ import type { CookieOptions, Mode, SessionStore } from "@/lib/session/store";
 import { TestJar } from "./test-jar";
 
 export const TEST_PASSWORD = "test-secret-test-secret-test-secret-0123";
+/** TEST_PASSWORD as the stores take it: a keyring whose one id ("1") seals and signs. */
+export const TEST_KEYS = keyring(TEST_PASSWORD);
 export const TEST_COOKIE_OPTIONS: CookieOptions = { httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge: 3600 };
 
 /** Points the process's @vercel/kv client at the test Redis (through the real bridge). */
@@ -20,10 +23,10 @@ export function useTestKv(): void {
 export function openTestStore(mode: Mode, jar: TestJar): SessionStore {
   switch (mode) {
     case "cookie":
-      return new CookieStore(jar, TEST_PASSWORD, TEST_COOKIE_OPTIONS);
+      return new CookieStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
     case "kv":
-      return new KvStore(jar, TEST_PASSWORD, TEST_COOKIE_OPTIONS);
+      return new KvStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
     case "memory":
-      return new MemoryStore(jar, TEST_COOKIE_OPTIONS);
+      return new MemoryStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
   }
 }

@@ -9,11 +9,12 @@ import { CookieStore } from "@/lib/session/cookie-store";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
 import { SessionTooLargeError } from "@/lib/session/errors";
 import { SeqSet } from "@/lib/session/seq-set";
-import { TEST_COOKIE_OPTIONS, TEST_PASSWORD } from "../support/stores";
+import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
+import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
 const CATALOGUE_10K: CandidatePool = { maxSeq: 10_000, total: 10_000 };
-const store = (jar: TestJar) => new CookieStore(jar, TEST_PASSWORD, TEST_COOKIE_OPTIONS);
+const store = (jar: TestJar) => new CookieStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
 
 function randomHalf(n: number): number[] {
   const items = Array.from({ length: n }, (_, i) => i + 1);
@@ -83,7 +84,7 @@ describe("cookie store guard rails", () => {
       seen.push(JSON.stringify(options));
       jar.set(name, value, options);
     } };
-    await new CookieStore(spy, TEST_PASSWORD, TEST_COOKIE_OPTIONS).claimUnseen(CATALOGUE_10K, 1);
+    await new CookieStore(spy, TEST_KEYS, TEST_COOKIE_OPTIONS).claimUnseen(CATALOGUE_10K, 1);
     expect(JSON.parse(seen[0]!)).toEqual({ httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge: 3600 });
   });
 
@@ -118,7 +119,7 @@ describe("cookie store guard rails", () => {
   it("accepts seals made with an older secret while rotating to a new one", async () => {
     const jar = new TestJar();
     await store(jar).claimUnseen(CATALOGUE_10K, 3);
-    const rotated = new CookieStore(jar, { 2: "new-secret-new-secret-new-secret-new-0", 1: TEST_PASSWORD }, TEST_COOKIE_OPTIONS);
+    const rotated = new CookieStore(jar, keyring({ 2: "new-secret-new-secret-new-secret-new-0", 1: TEST_PASSWORD }), TEST_COOKIE_OPTIONS);
     expect((await rotated.describe()).seenCount).toBe(3);
     await rotated.claimUnseen(CATALOGUE_10K, 1);
     expect(jar.get(COOKIE_NAMES.cookieSession)!.startsWith("Fe26.2*2*")).toBe(true);

@@ -13,7 +13,8 @@ import { KvStore } from "@/lib/session/kv-store";
 import { SeqSet } from "@/lib/session/seq-set";
 import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
 import { freePort } from "../../scripts/lib/ports";
-import { TEST_COOKIE_OPTIONS, TEST_PASSWORD, useTestKv } from "../support/stores";
+import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD, useTestKv } from "../support/stores";
+import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
 const POOL: CandidatePool = { maxSeq: 10_000, total: 10_000 };
@@ -23,7 +24,7 @@ let redis: ReturnType<typeof createRedis>;
 /** A KvStore whose client goes through a bridge we can count requests on. */
 function countedStore(jar: TestJar, options = TEST_COOKIE_OPTIONS) {
   const kv = createKv({ url: countingBridge.url, token: "counting-bridge-token-0123", enableAutoPipelining: false, automaticDeserialization: false });
-  return new KvStore(jar, TEST_PASSWORD, options, (operation) => operation(kv));
+  return new KvStore(jar, TEST_KEYS, options, (operation) => operation(kv));
 }
 
 beforeAll(async () => {
@@ -110,7 +111,7 @@ describe("kv store", () => {
     const tampered = jar.copy();
     tampered.values.set(COOKIE_NAMES.kvSession, jar.get(COOKIE_NAMES.kvSession)!.replace(/^./, (c) => (c === "A" ? "B" : "A")));
     expect((await countedStore(tampered).describe()).seenCount).toBe(0);
-    const foreign = new KvStore(jar.copy(), "another-secret-another-secret-another-1", TEST_COOKIE_OPTIONS, (op) =>
+    const foreign = new KvStore(jar.copy(), keyring("another-secret-another-secret-another-1"), TEST_COOKIE_OPTIONS, (op) =>
       op(createKv({ url: countingBridge.url, token: "counting-bridge-token-0123" })),
     );
     expect((await foreign.describe()).seenCount).toBe(0);
@@ -121,7 +122,7 @@ describe("kv store", () => {
     await countedStore(jar).claimUnseen(POOL, 3);
     const oldCookie = jar.get(COOKIE_NAMES.kvSession)!;
     const kv = createKv({ url: countingBridge.url, token: "counting-bridge-token-0123", enableAutoPipelining: false, automaticDeserialization: false });
-    const rotated = () => new KvStore(jar, { 2: "new-secret-new-secret-new-secret-new-0", 1: TEST_PASSWORD }, TEST_COOKIE_OPTIONS, (operation) => operation(kv));
+    const rotated = () => new KvStore(jar, keyring({ 2: "new-secret-new-secret-new-secret-new-0", 1: TEST_PASSWORD }), TEST_COOKIE_OPTIONS, (operation) => operation(kv));
     expect((await rotated().describe()).seenCount).toBe(3);
     await rotated().claimUnseen(POOL, 1);
     const newCookie = jar.get(COOKIE_NAMES.kvSession)!;
@@ -165,7 +166,7 @@ describe("kv store", () => {
     const deadBridge = await startKvBridge({ redisUrl: `redis://127.0.0.1:${await freePort()}`, token: "dead-bridge-token-012345" });
     try {
       const kv = createKv({ url: deadBridge.url, token: "dead-bridge-token-012345", retry: false });
-      const store = new KvStore(new TestJar(), TEST_PASSWORD, TEST_COOKIE_OPTIONS, kvRunner(() => kv));
+      const store = new KvStore(new TestJar(), TEST_KEYS, TEST_COOKIE_OPTIONS, kvRunner(() => kv));
       await expect(store.claimUnseen(POOL, 10)).rejects.toBeInstanceOf(KvUnavailableError);
     } finally {
       await deadBridge.stop();

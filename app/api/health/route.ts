@@ -3,7 +3,7 @@ import { health } from "@/lib/health";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/health -> who answered and whether each store is reachable. */
-export const GET = route(async () => json(await health()));
+/** GET /api/health -> liveness: who answered, and each store's last known readiness (no store is called). */
+export const GET = route(async () => json(health()));
 
 export const { POST, PUT, DELETE, PATCH } = otherMethods(["GET"]);

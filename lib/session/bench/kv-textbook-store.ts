@@ -7,7 +7,7 @@
  */
 import type { VercelKV } from "@vercel/kv";
 import { countUnseen, selectUnseen, type CandidatePool } from "../../news/feed-selection";
-import type { SessionPassword } from "../config";
+import type { Keyring } from "../config";
 import { withKv } from "../kv-client";
 import { SignedSessionId } from "../signed-session-id";
 import { SeqSet } from "../seq-set";
@@ -27,12 +27,12 @@ export class KvTextbookStore implements SessionStore {
 
   constructor(
     jar: CookieJar,
-    password: SessionPassword,
+    keys: Keyring,
     private readonly options: CookieOptions,
     private readonly run: <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T> = withKv,
   ) {
     // The same sealed-id cookie as kv mode, so the two differ only in how they use Redis.
-    this.sid = new SignedSessionId(jar, TEXTBOOK_COOKIE, password, options);
+    this.sid = new SignedSessionId(jar, TEXTBOOK_COOKIE, keys, options);
   }
 
   async claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult> {

@@ -7,7 +7,7 @@
  * PostgreSQL keeps what it acknowledged; when it is down, requests fail closed (DbUnavailableError).
  */
 import type { CandidatePool } from "../../news/feed-selection";
-import type { SessionPassword } from "../config";
+import type { Keyring } from "../config";
 import { COOKIE_NAMES } from "../cookies";
 import { SeqSet } from "../seq-set";
 import { SignedSessionId } from "../signed-session-id";
@@ -43,11 +43,11 @@ export class DbStore implements SessionStore {
 
   constructor(
     jar: CookieJar,
-    password: SessionPassword,
+    keys: Keyring,
     private readonly options: CookieOptions,
     private readonly run: DbRunner = withDb,
   ) {
-    this.sid = new SignedSessionId(jar, COOKIE_NAMES.dbSession, password, options);
+    this.sid = new SignedSessionId(jar, COOKIE_NAMES.dbSession, keys, options);
   }
 
   private get ttlMs(): number {

@@ -4,6 +4,7 @@
  * depends only on the seen and read sets, so each point is one seal of that state.
  * Needs the react-server condition (npm run bench passes it) because the stores are server-only.
  */
+import { keyring } from "../../../lib/session/config";
 import { prng } from "../../../lib/news/random";
 import { CookieStore } from "../../../lib/session/cookie-store";
 import { COOKIE_NAMES, sessionCookieOptions, setCookieBytes } from "../../../lib/session/cookies";
@@ -20,7 +21,7 @@ async function measure(seen: SeqSet, read: SeqSet, password: string): Promise<Om
   const values = new Map<string, string>();
   const jar: CookieJar = { get: (name) => values.get(name), set: (name, value) => void values.set(name, value), delete: (name) => void values.delete(name) };
   const options = sessionCookieOptions();
-  await new CookieStore(jar, password, options).replace({ seen, read });
+  await new CookieStore(jar, keyring(password), options).replace({ seen, read });
   const value = values.get(COOKIE_NAMES.cookieSession) ?? "";
   return { valueBytes: value.length, setCookieBytes: setCookieBytes(COOKIE_NAMES.cookieSession, value, options) };
 }

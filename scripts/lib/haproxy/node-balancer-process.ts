@@ -10,6 +10,7 @@ import { ClusterError, type InstanceRecord, type Policy, type RotationLane, type
 /** The part of the cluster the balancer routes with: fixed instances, round-robin in two lanes, counters. */
 class FixedCluster implements BalancedCluster {
   policy: Policy = "round-robin";
+  readonly maxInstances = 8;
   private readonly turns: Record<RotationLane, number> = { requests: 0, assets: 0 };
 
   constructor(private readonly instances: InstanceRecord[]) {}
@@ -56,12 +57,12 @@ class FixedCluster implements BalancedCluster {
 async function main(): Promise<void> {
   const instances = process.argv.slice(2).map((argument): InstanceRecord => {
     const [id, port] = argument.split(":");
-    return { id: id!, port: Number(port), pid: null, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false };
+    return { id: id!, port: Number(port), pid: null, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null };
   });
   if (instances.length === 0 || instances.some((instance) => !instance.id || !(instance.port > 0))) {
     throw new Error("usage: node-balancer-process.ts id:port [id:port …]");
   }
-  const balancer = await startBalancer(new FixedCluster(instances), { port: 0, log: () => {} });
+  const balancer = await startBalancer(new FixedCluster(instances), { adminToken: "measurement-admin-token-unused",  port: 0, log: () => {} });
   process.send?.({ port: balancer.port });
   process.once("disconnect", () => void balancer.close().then(() => process.exit(0)));
 }

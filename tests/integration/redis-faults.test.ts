@@ -1,0 +1,140 @@
+/**
+ * Redis misbehaving under a running cluster (3 instances, the balancer, the bridge, a Redis of
+ * its own with the demo's settings: a password, AOF everysec, a supervisor):
+ *  - stalled (SIGSTOP) for 3 s under kv load, then resumed: every reader's seenCount equals what it
+ *    received (no request that failed records anything, thanks to the deadline in each write);
+ *  - stalled for 6 s: no instance is ejected (health is liveness, not store readiness) and cookie
+ *    readers keep being served by every instance;
+ *  - killed with SIGKILL from outside: the supervisor has it back within 5 s and no reader lost history.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReaderClient } from "../../scripts/lib/reader-client";
+import { startStack, type Stack } from "../../scripts/lib/stack";
+
+let stack: Stack;
+
+beforeAll(async () => {
+  // This file's stack starts its own Redis (a Vitest worker may hold another file's KV settings).
+  delete process.env.KV_REST_API_URL;
+  delete process.env.KV_REST_API_TOKEN;
+  stack = await startStack({ instances: 3, port: 0, policy: "round-robin", build: false, aof: "everysec", env: { CATALOGUE_SIZE: "5000" }, log: () => {} });
+}, 120_000);
+
+afterAll(async () => {
+  stack?.kv.redis?.resume();
+  await stack?.stop();
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Tally {
+  received: Set<number>;
+  ok: number;
+  failed: number;
+  instances: Set<string>;
+}
+
+/** A reader reading back to back until `until`; a failed page is retried after a short pause, as a person would. */
+async function readUntil(reader: ReaderClient, until: number, tally: Tally): Promise<void> {
+  while (Date.now() < until) {
+    const page = await reader.feed(5).catch(() => null);
+    if (page?.status === 200) {
+      tally.ok++;
+      if (page.instance) tally.instances.add(page.instance);
+      for (const article of page.body.articles) {
+        expect(tally.received.has(article.seq), `article ${article.seq} delivered twice`).toBe(false);
+        tally.received.add(article.seq);
+      }
+    } else {
+      tally.failed++;
+      await pause(100);
+    }
+  }
+}
+
+async function readers(mode: string, count: number) {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const reader = new ReaderClient(stack.url);
+      expect((await reader.setMode(mode)).status).toBe(200);
+      return { reader, tally: { received: new Set<number>(), ok: 0, failed: 0, instances: new Set<string>() } as Tally };
+    }),
+  );
+}
+
+/** seenCount the store reports, asked until Redis answers again. */
+async function seenCount(reader: ReaderClient): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const session = await reader.session();
+    if (session.status === 200) return session.body.seenCount;
+    if (attempt > 50) throw new Error(`GET /api/session kept failing: ${session.status}`);
+    await pause(200);
+  }
+}
+
+describe("Redis stalls and crashes", () => {
+  it("SIGSTOP for 3 s under kv load, then SIGCONT: every reader's seenCount equals the articles it received", async () => {
+    const redis = stack.kv.redis!;
+    const kv = await readers("kv", 8);
+    const until = Date.now() + 7_000;
+    const reading = Promise.all(kv.map(({ reader, tally }) => readUntil(reader, until, tally)));
+    await pause(1_500);
+    redis.pause();
+    await pause(3_000);
+    redis.resume();
+    await reading;
+    const failed = kv.reduce((sum, { tally }) => sum + tally.failed, 0);
+    console.log(`[redis-faults] stall: ${kv.reduce((s, { tally }) => s + tally.ok, 0)} pages served, ${failed} failed during the stall`);
+    expect(failed, "the stall was felt").toBeGreaterThan(0);
+    for (const { reader, tally } of kv) expect(await seenCount(reader)).toBe(tally.received.size);
+  }, 60_000);
+
+  it("a 6 s stall ejects no instance, and cookie readers stay spread over all of them", async () => {
+    const redis = stack.kv.redis!;
+    const cookie = await readers("cookie", 6);
+    const statuses: string[][] = [];
+    redis.pause();
+    try {
+      const until = Date.now() + 6_000;
+      const watching = (async () => {
+        while (Date.now() < until) {
+          statuses.push(stack.cluster.list().map((i) => `${i.id}:${i.status}`));
+          await pause(250);
+        }
+      })();
+      await Promise.all([watching, ...cookie.map(({ reader, tally }) => readUntil(reader, until, tally))]);
+    } finally {
+      redis.resume();
+    }
+    expect(statuses.flat().filter((s) => !s.endsWith(":up")), "instances marked down during the stall").toEqual([]);
+    const served = new Set(cookie.flatMap(({ tally }) => [...tally.instances]));
+    expect([...served].sort()).toEqual(["a", "b", "c"]);
+    expect(cookie.every(({ tally }) => tally.failed === 0), "cookie mode needs no Redis").toBe(true);
+    // The instances did notice: the store's readiness is reported, just not acted on by the balancer.
+    await expect.poll(() => stack.cluster.list().every((i) => i.kv === "ready"), { timeout: 10_000 }).toBe(true);
+  }, 60_000);
+
+  it("kill -9 from outside: the supervisor has Redis back within 5 s, and no reader lost history", async () => {
+    const redis = stack.kv.redis!;
+    const kv = await readers("kv", 5);
+    for (const { reader, tally } of kv) await readUntil(reader, Date.now() + 300, tally);
+    const before = redis.restarts();
+    const killedAt = Date.now();
+    process.kill(redis.pid(), "SIGKILL");
+    let backAfter = -1;
+    const probe = kv[0]!;
+    while (Date.now() - killedAt < 5_000) {
+      const page = await probe.reader.feed(1).catch(() => null);
+      if (page?.status === 200) {
+        backAfter = Date.now() - killedAt;
+        page.body.articles.forEach((article) => probe.tally.received.add(article.seq));
+        break;
+      }
+      await pause(100);
+    }
+    console.log(`[redis-faults] Redis killed: kv served again after ${backAfter} ms (supervisor restarts: ${redis.restarts() - before})`);
+    expect(backAfter, "kv answered again within 5 s").toBeGreaterThanOrEqual(0);
+    expect(redis.restarts()).toBe(before + 1);
+    for (const { reader, tally } of kv) expect(await seenCount(reader)).toBe(tally.received.size);
+  }, 60_000);
+});
