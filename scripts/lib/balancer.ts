@@ -58,8 +58,8 @@ function wantsPage(req: IncomingMessage): boolean {
   return (req.headers.accept ?? "").includes("text/html");
 }
 
-function sendRecoveryPage(req: IncomingMessage, res: ServerResponse, canAdmin: boolean): void {
-  const page = recoveryPage({ canAdmin });
+function sendRecoveryPage(req: IncomingMessage, res: ServerResponse): void {
+  const page = recoveryPage();
   res.writeHead(503, { ...SECURITY_HEADERS, ...page.headers, "Content-Length": Buffer.byteLength(page.html) });
   res.end(req.method === "HEAD" ? undefined : page.html);
 }
@@ -152,7 +152,7 @@ export async function startBalancer(cluster: BalancedCluster, options: BalancerO
     for (let attempt = 0; attempt < 2; attempt++) {
       const target = choose(req, tried);
       if (!target) {
-        if (attempt === 0 && wantsPage(req)) sendRecoveryPage(req, res, hasAdminToken(req, options.adminToken));
+        if (attempt === 0 && wantsPage(req)) sendRecoveryPage(req, res);
         else sendError(res, 503, "NO_INSTANCE", "No instance is up right now. Start one with POST /__cluster/instances/{id}/start (or open any page in a browser).");
         return;
       }

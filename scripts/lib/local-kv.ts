@@ -41,7 +41,7 @@ export async function startLocalKv(options: RedisOptions = {}): Promise<LocalKv>
     env: { KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: token, KV_REST_API_READ_ONLY_TOKEN: readOnlyToken },
     redis,
     bridge,
-    describe: `redis ${redisUrl} behind the KV bridge at ${bridge.url}`,
+    describe: `redis ${redisUrl.replace(/\/\/[^@/]*@/, "//")} behind the KV bridge at ${bridge.url}`,
     async stop() {
       await bridge.stop();
       await redis?.stop();

@@ -45,6 +45,7 @@ const STYLE = `
   ul { list-style: none; padding: 0; margin: 1rem 0 0; font-family: ui-monospace, monospace; font-size: .9rem; }
   li { padding: .15rem 0; }
   .error { color: #b91c1c; }
+  @media (prefers-color-scheme: dark) { .error { color: #fca5a5; } }
   code { font-family: ui-monospace, monospace; font-size: .9em; }
 `;
 
@@ -66,11 +67,15 @@ const SCRIPT = `
   async function admin(method, path) {
     const response = await fetch("/__cluster" + path, { method, headers: { "Content-Type": "application/json" }, body: method === "GET" ? undefined : "{}" });
     const body = await response.json().catch(() => null);
+    if (response.status === 401) {
+      throw new Error("this browser cannot control the cluster: open the link npm run demo printed (it carries this run's admin token), then this page again");
+    }
     if (!response.ok) throw new Error(body && body.error ? body.error.message : "the balancer answered " + response.status);
     return body;
   }
   button.addEventListener("click", async () => {
     button.disabled = true;
+    status.className = "muted";
     status.textContent = "Starting…";
     try {
       const state = await admin("GET", "");
@@ -89,14 +94,14 @@ const SCRIPT = `
         button.disabled = false;
       }
     } catch (error) {
-      status.textContent = "Could not reach the cluster's control plane: " + error.message;
+      status.textContent = "Could not start the cluster: " + error.message;
+      status.className = "error";
       button.disabled = false;
     }
   });
 `;
 
-/** @param canAdmin whether this browser holds the admin cookie; without it the button cannot work, so the page says how to get it. */
-export function recoveryPage({ canAdmin }: { canAdmin: boolean }): RecoveryPage {
+export function recoveryPage(): RecoveryPage {
   const nonce = randomBytes(16).toString("base64");
   const html = `<!DOCTYPE html>
 <html lang="en">
@@ -114,12 +119,7 @@ export function recoveryPage({ canAdmin }: { canAdmin: boolean }): RecoveryPage 
     answering instead.</p>
     <p class="muted">Your reading history is safe wherever your session mode keeps it: in your cookie, in Redis, or in the
     database. Memory mode's history went with the instances that held it.</p>
-    ${
-      canAdmin
-        ? '<button type="button" id="start-all" data-testid="recovery-start">Start all instances</button>'
-        : `<p class="error" data-testid="recovery-no-admin">This browser cannot control the cluster: open the link <code>npm run demo</code> printed
-    (it carries this run's admin token), then this page again.</p><button type="button" id="start-all" data-testid="recovery-start" hidden>Start all instances</button>`
-    }
+    <button type="button" id="start-all" data-testid="recovery-start">Start all instances</button>
     <p id="status" class="muted" role="status" aria-live="polite"></p>
     <ul id="progress" aria-label="Instances"></ul>
     <p class="muted">Or from a terminal: <code>POST /__cluster/instances/{id}/start</code>, or restart <code>npm run demo</code>.</p>

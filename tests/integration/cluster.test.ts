@@ -3,7 +3,7 @@
  * `npm run demo` stopping every process it started on SIGTERM.
  */
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/lib/balancer";
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const kv = inject("kv");
   process.env.KV_REST_API_URL = kv.url;
   process.env.KV_REST_API_TOKEN = kv.token;
-  stack = await startStack({ instances: 2, port: 0, policy: "round-robin", build: false, log: () => {} });
+  stack = await startStack({ instances: 2, port: 0, policy: "round-robin", build: false, maxInstances: 3, env: { ALLOWED_HOSTS: "newsroom.test" }, log: () => {} });
 });
 
 afterAll(async () => {
@@ -133,11 +133,114 @@ describe("balancer", () => {
     await expect.poll(() => stack.cluster.list().find((i) => i.id === holder)!.readers, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
   });
 
+  it("with no instance up, gives a browser the recovery page and API clients the JSON 503", async () => {
+    const ids = stack.cluster.list().map((i) => i.id);
+    await Promise.all(ids.map((id) => admin("POST", `/instances/${id}/stop`)));
+    try {
+      const page = await fetch(`${stack.url}/cluster`, { headers: { Accept: "text/html" } });
+      expect(page.status).toBe(503);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      const html = await page.text();
+      expect(html).toContain('data-testid="recovery"');
+      const nonce = /script-src 'nonce-([^']+)'/.exec(page.headers.get("content-security-policy") ?? "")?.[1];
+      expect(html, "the page's own script carries its nonce").toContain(`<script nonce="${nonce}">`);
+      const api = await fetch(`${stack.url}/api/session`, { headers: { Accept: "text/html,application/json" } });
+      expect(api.status).toBe(503);
+      expect(await api.json()).toMatchObject({ error: { code: "NO_INSTANCE" } });
+    } finally {
+      await Promise.all(ids.map((id) => admin("POST", `/instances/${id}/start`)));
+    }
+  });
+
+  it("stops scaling out at --max-instances", async () => {
+    expect(stack.cluster.list()).toHaveLength(3);
+    expect(await admin("POST", "/instances")).toMatchObject({ status: 409, body: { error: { code: "INSTANCE_LIMIT" } } });
+  });
+
   it("treats only loopback addresses as admin clients", () => {
     for (const address of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"]) expect(isLoopback(address)).toBe(true);
     for (const address of ["10.0.0.5", "192.168.1.2", "::ffff:10.0.0.1", "fe80::1", undefined]) expect(isLoopback(address)).toBe(false);
   });
 });
+
+describe("attacks on the admin API and Host", () => {
+  const stop = (headers: Record<string, string>) => fetch(`${stack.url}/__cluster/instances/a/stop`, { method: "POST", headers, body: "{}" });
+  const token = () => ({ Authorization: `Bearer ${stack.adminToken}` });
+
+  it("refuses a change without the admin token, without JSON, or from another site: nothing is stopped", async () => {
+    const cases: [string, Record<string, string>, number, string][] = [
+      ["no token (what a cross-origin no-cors fetch sends)", { "Content-Type": "text/plain" }, 415, "UNSUPPORTED_MEDIA_TYPE"],
+      ["JSON but no token", { "Content-Type": "application/json" }, 401, "ADMIN_TOKEN_REQUIRED"],
+      ["a wrong token", { "Content-Type": "application/json", Authorization: "Bearer not-the-token" }, 401, "ADMIN_TOKEN_REQUIRED"],
+      ["the token, but a form body", { ...token(), "Content-Type": "application/x-www-form-urlencoded" }, 415, "UNSUPPORTED_MEDIA_TYPE"],
+      ["the token, from another site", { ...token(), "Content-Type": "application/json", "Sec-Fetch-Site": "cross-site" }, 403, "CROSS_SITE_REQUEST"],
+      ["the token, from a same-site page on another port", { ...token(), "Content-Type": "application/json", "Sec-Fetch-Site": "same-site" }, 403, "CROSS_SITE_REQUEST"],
+      ["the token, with a foreign Origin", { ...token(), "Content-Type": "application/json", Origin: "http://evil.test" }, 403, "CROSS_SITE_REQUEST"],
+    ];
+    for (const [what, headers, status, code] of cases) {
+      const response = await stop(headers);
+      expect({ what, status: response.status, body: await response.json() }).toMatchObject({ what, status, body: { error: { code } } });
+    }
+    expect(stack.cluster.get("a")!.status).toBe("up");
+    // The control: same-origin JSON with the token does stop it (and it is started again).
+    const origin = `http://${new URL(stack.url).host}`;
+    expect((await stop({ ...token(), "Content-Type": "application/json", Origin: origin, "Sec-Fetch-Site": "same-origin" })).status).toBe(200);
+    expect(stack.cluster.get("a")!.status).toBe("down");
+    expect((await admin("POST", "/instances/a/start")).status).toBe(200);
+  });
+
+  it("tells a caller whether it may change the cluster, and hands a browser the cookie only for the printed link", async () => {
+    expect(((await (await fetch(`${stack.url}/__cluster`)).json()) as { admin: boolean }).admin).toBe(false);
+    expect(((await (await fetch(`${stack.url}/__cluster`, { headers: token() })).json()) as { admin: boolean }).admin).toBe(true);
+
+    const link = await fetch(`${stack.url}/history?x=1&admin_token=${stack.adminToken}`, { redirect: "manual" });
+    expect(link.status).toBe(303);
+    expect(link.headers.get("location")).toBe("/history?x=1");
+    const cookie = link.headers.getSetCookie()[0]!;
+    expect(cookie).toMatch(/^nr_admin=[A-Za-z0-9_-]+; Path=\/__cluster; HttpOnly; SameSite=Strict$/);
+    const withCookie = await fetch(`${stack.url}/__cluster`, { headers: { Cookie: cookie.split(";")[0]! } });
+    expect(((await withCookie.json()) as { admin: boolean }).admin).toBe(true);
+
+    const stale = await fetch(`${stack.url}/?admin_token=from-another-run`, { redirect: "manual" });
+    expect(stale.status).toBe(403);
+    expect(stale.headers.getSetCookie()).toEqual([]);
+    // Any other page hands out nothing.
+    expect((await fetch(`${stack.url}/`)).headers.getSetCookie().some((c) => c.startsWith("nr_admin="))).toBe(false);
+  });
+
+  it("refuses a foreign Host (DNS rebinding) on the balancer and on every instance, and serves allowed ones", async () => {
+    const instance = stack.cluster.list().find((i) => i.status === "up")!;
+    for (const base of [stack.url, `http://127.0.0.1:${instance.port}`]) {
+      const port = new URL(base).port;
+      const asked = (host: string, path = "/api/health") => rawGet(Number(port), path, host);
+      for (const foreign of [`rebind.evil.test:${port}`, "rebind.evil.test", `localhost.evil.test:${port}`]) {
+        const answer = await asked(foreign);
+        expect(answer.status, `${foreign} on ${base}`).toBe(421);
+        expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "MISDIRECTED_REQUEST" } });
+        expect(answer.headers["x-content-type-options"]).toBe("nosniff");
+      }
+      expect((await asked(`rebind.evil.test:${port}`, "/__cluster")).status).toBe(421);
+      for (const ours of [`localhost:${port}`, `127.0.0.1:${port}`, `newsroom.test:${port}`, `app.localhost:${port}`]) {
+        expect((await asked(ours)).status, `${ours} on ${base}`).toBe(200);
+      }
+      expect((await asked("")).status, "no Host at all").toBe(400);
+    }
+  });
+});
+
+/** A GET with exactly the Host header given ("" sends none). */
+function rawGet(port: number, path: string, host: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, setHost: false, headers: host ? { Host: host } : {} }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 /** This machine's first non-loopback IPv4 address, if it has one. */
 function outsideAddress(): string | undefined {
@@ -151,7 +254,7 @@ describe("the admin API from another machine", () => {
   // Without a non-loopback interface there is no other address to come from; isLoopback's own
   // unit test above still covers the rule. (This machine and CI have one.)
   it.skipIf(!address)(`refuses a client on ${address ?? "a non-loopback address"} with 403, while loopback is served`, async () => {
-    const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: [], rotation: 0 });
+    const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: [], rotation: 0, options: {} });
     const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, host: "0.0.0.0", log: () => {}, adminToken: "unused-admin-token-0123456789" });
     try {
       const remote = await fetch(`http://${address}:${balancer.port}/__cluster`);
@@ -175,7 +278,7 @@ describe("balancer retry", () => {
       { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null },
       { id: "live", port: livePort, pid: 2, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null },
     ];
-    const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0 });
+    const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0, options: {} });
     const lines: string[] = [];
     const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, log: (line) => lines.push(line), adminToken: "unused-admin-token-0123456789" });
     try {
@@ -198,7 +301,8 @@ describe("balancer retry", () => {
 });
 
 describe("npm run demo", () => {
-  it("starts Redis, the bridge, the instances and the balancer, and SIGTERM leaves nothing listening", async () => {
+  /** Starts the demo (its own Redis and bridge) and returns it with every port it opened. */
+  async function startDemo() {
     const port = await freePort();
     const env = { ...process.env };
     delete env.KV_REST_API_URL;
@@ -208,23 +312,43 @@ describe("npm run demo", () => {
     demo.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => demo.once("exit", (code) => resolve(code)));
+    const deadline = Date.now() + 90_000;
+    while (!/Admin API/.test(output)) {
+      if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`demo did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const ports = [port];
+    for (const match of output.matchAll(/^\s+[a-z]\s+(\d+)\s+\d+$/gm)) ports.push(Number(match[1]));
+    for (const match of output.matchAll(/127\.0\.0\.1:(\d+)/g)) ports.push(Number(match[1]));
+    const pid = Number(/kill -TERM (\d+)/.exec(output)?.[1]);
+    return { demo, output: () => output, exited, ports: [...new Set(ports)], pid };
+  }
+
+  it("starts Redis, the bridge, the instances and the balancer, and SIGTERM leaves nothing listening", async () => {
+    const { demo, output, exited, ports } = await startDemo();
     try {
-      const deadline = Date.now() + 90_000;
-      while (!/Admin API/.test(output)) {
-        if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`demo did not start:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      const ports = [port];
-      for (const match of output.matchAll(/^\s+[a-z]\s+(\d+)\s+\d+$/gm)) ports.push(Number(match[1]));
-      for (const match of output.matchAll(/127\.0\.0\.1:(\d+)/g)) ports.push(Number(match[1]));
       expect(ports.length).toBeGreaterThanOrEqual(5); // balancer, 2 instances, redis, bridge
-      expect(output).toMatch(/Newsroom is running: http:\/\/localhost:\d+/);
+      expect(output()).toMatch(/Newsroom is running: http:\/\/localhost:\d+\/\?admin_token=[A-Za-z0-9_-]+/);
+      expect(output(), "the Redis password is never printed").not.toMatch(/redis:\/\/:[^@\s]+@/);
       for (const p of ports) expect(await isListening(p), `port ${p} up`).toBe(true);
 
       demo.kill("SIGTERM");
       await exited;
       await new Promise((resolve) => setTimeout(resolve, 300));
       for (const p of ports) expect(await isListening(p), `port ${p} still listening after SIGTERM`).toBe(false);
+    } finally {
+      if (demo.exitCode === null) demo.kill("SIGKILL");
+    }
+  }, 120_000);
+
+  it("killed with SIGKILL (no chance to clean up), it still leaves no port listening 5 s later", async () => {
+    const { demo, ports, pid } = await startDemo();
+    try {
+      expect(pid).toBeGreaterThan(0);
+      for (const p of ports) expect(await isListening(p), `port ${p} up`).toBe(true);
+      process.kill(pid, "SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      for (const p of ports) expect(await isListening(p), `port ${p} still listening 5 s after kill -9 of the demo`).toBe(false);
     } finally {
       if (demo.exitCode === null) demo.kill("SIGKILL");
     }
