@@ -12,11 +12,14 @@ const KV_TIMEOUT_MS = 2000;
 
 /**
  * A write may still run this long after it was sent, and no longer: its Lua script refuses work
- * whose deadline (now + this) has passed on Redis's clock (kv-scripts.ts). It is no longer than
- * the bridge's own per-command timeout (1500 ms), so whenever the app hears "unavailable", a
- * command that reaches Redis later writes nothing.
+ * whose deadline (now + this) has passed on Redis's clock (kv-scripts.ts). It is well inside the
+ * bridge's own per-command timeout (1500 ms): a script that runs just before its deadline still
+ * has 500 ms for its answer to reach the bridge before the bridge gives up and reports 503, so
+ * whenever the app hears "unavailable", nothing was written. (The chaos run showed the need for
+ * the margin: with the deadline at the bridge's timeout, a stalled Redis resumed into that gap
+ * and recorded two pages the readers never received.)
  */
-export const KV_WRITE_BUDGET_MS = 1500;
+export const KV_WRITE_BUDGET_MS = 1000;
 
 /** The epoch-ms deadline a write sent now carries. */
 export function writeDeadline(now = Date.now()): number {
