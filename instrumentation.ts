@@ -5,5 +5,7 @@ export async function register() {
     checkStartup();
     const { startStoreProbes } = await import("./lib/store-readiness");
     startStoreProbes();
+    const { publishLiveness } = await import("./lib/health");
+    publishLiveness();
   }
 }

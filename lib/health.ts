@@ -29,6 +29,20 @@ export function health() {
   };
 }
 
+/** Where the instance's front door (scripts/instance-server.mjs) finds health(). */
+export const LIVENESS_SLOT = Symbol.for("newsroom.liveness");
+
+/**
+ * Hands health() to the instance's front door, which then answers GET /api/health itself, in one
+ * turn of the event loop. Through Next.js's request pipeline (a few dozen awaits) a saturated
+ * instance took seconds to answer even this, since every await waits for a full turn of a busy
+ * loop: long enough for a balancer to call a working instance dead. (`next start` deployments
+ * without the front door still get the same answer from app/api/health/route.ts.)
+ */
+export function publishLiveness(): void {
+  (globalThis as typeof globalThis & { [LIVENESS_SLOT]?: () => unknown })[LIVENESS_SLOT] = health;
+}
+
 /**
  * Readiness of the instance itself, for /api/ready: true once its start-up work is done. It never
  * depends on a store being reachable (see store-readiness.ts).

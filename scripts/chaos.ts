@@ -136,7 +136,8 @@ async function main(): Promise<void> {
     policy: "round-robin",
     aof: "always",
     env: { CATALOGUE_SIZE: "10000" },
-    log: (line) => line.startsWith("[newsroom]") && console.log(line),
+    // The stack's own lines, and the balancer's verdicts on instances (a working one called down is worth seeing).
+    log: (line) => (line.startsWith("[newsroom]") || /^\[cluster\] instance \S+ is /.test(line)) && console.log(line),
   });
   try {
     if (!stack.kv.redis) throw new Error("chaos needs the local Redis (unset KV_REST_API_URL)");
@@ -212,7 +213,10 @@ async function main(): Promise<void> {
     console.log(`\nrequests ${requests}, failed ${failures.length}, articles received ${report.articlesReceived}`);
     console.log(`at-most-once losses (recorded as seen, never received): cookie ${atMostOnceBy.cookie}, kv ${atMostOnceBy.kv}`);
     console.log("5xx and other failures by cause (mode status code):");
-    for (const [cause, count] of Object.entries(byCause).sort()) console.log(`  ${cause.padEnd(36)} ${count}`);
+    for (const [cause, count] of Object.entries(byCause).sort()) {
+      const times = failures.filter((f) => `${f.mode} ${f.status} ${f.code}` === cause).map((f) => f.at / 1000);
+      console.log(`  ${cause.padEnd(36)} ${String(count).padStart(5)}   between t=${Math.min(...times).toFixed(1)}s and t=${Math.max(...times).toFixed(1)}s`);
+    }
     for (const t of targets) console.log(`${t.pass ? "PASS" : "FAIL"}  ${t.label}: ${t.measured}`);
     const dir = join(ROOT, "bench", "results");
     mkdirSync(dir, { recursive: true });

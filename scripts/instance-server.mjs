@@ -8,8 +8,15 @@
  *  - a path that cannot be percent-decoded: 400 in the JSON envelope under /api/, else the site's
  *    404 page (Next.js itself would answer these with a plain-text 500);
  *  - a method the app does not serve (TRACE, PROPFIND, …): 405 in the envelope.
+ * It answers liveness (GET /api/health) itself, in one turn of the event loop, from the function
+ * the app publishes at start-up (lib/health.ts): through Next.js a saturated instance took seconds.
+ * It says when the instance is ready (GET /api/ready, answered here): only after it has warmed up,
+ * by asking itself for every page and API route once (a fresh Next.js process loads and compiles
+ * each route's code on its first request: seconds under load, long enough for a balancer to call
+ * a healthy newcomer dead). A balancer routes to an instance once it is ready.
  * And it keeps the instance honest about its lifetime:
- *  - SIGTERM/SIGINT: stop accepting, let requests in flight finish (at most SHUTDOWN_GRACE_MS), exit;
+ *  - SIGTERM/SIGINT: drain (DRAIN_MS: every answer closes its connection), stop accepting, let
+ *    requests in flight finish (at most SHUTDOWN_GRACE_MS in all), exit;
  *  - its parent (the demo, a test) dies, even by SIGKILL: the instance notices and exits, so nothing
  *    is left holding the port.
  *
@@ -29,7 +36,16 @@ import { allowedHostNames, APP_METHODS, checkHost, decodedPath, errorBody, hostR
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SHUTDOWN_GRACE_MS = 3000;
+/**
+ * How long a stopping instance keeps its connections open, answering with `Connection: close`,
+ * before it closes the idle ones. The balancer takes an instance out of the rotation before it
+ * signals it, but a request it had already chosen this instance for may still be on its way down a
+ * kept-alive socket; closing that socket under it would turn the reader's POST into a 502.
+ */
+const DRAIN_MS = 1000;
 const PARENT_CHECK_MS = 500;
+/** Where lib/health.ts publishes health() once the app has started (see publishLiveness). */
+const LIVENESS_SLOT = Symbol.for("newsroom.liveness");
 /** Where a malformed page URL is sent: no such page exists, so Next.js renders the site's 404. */
 const NOT_FOUND_PATH = "/__newsroom-not-found";
 
@@ -77,6 +93,22 @@ function frontDoor(req, res) {
     refuse(res, 405, "METHOD_NOT_ALLOWED", `${String(req.method).slice(0, 20)} is not a method this site answers.`, { Allow: [...APP_METHODS].join(", ") });
     return true;
   }
+  if (req.method === "GET" && (req.url === "/api/health" || req.url?.startsWith("/api/health?"))) {
+    // Liveness in one turn of the event loop (see publishLiveness in lib/health.ts).
+    const health = /** @type {(() => unknown) | undefined} */ (Reflect.get(globalThis, LIVENESS_SLOT));
+    if (typeof health === "function") {
+      const body = JSON.stringify(health());
+      res.writeHead(200, { ...SECURITY_HEADERS, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "X-Instance-Id": instanceId });
+      res.end(body);
+      return true;
+    }
+  }
+  if (req.method === "GET" && (req.url === "/api/ready" || req.url?.startsWith("/api/ready?"))) {
+    const body = JSON.stringify({ ready, instance: { id: instanceId, pid: process.pid, port } });
+    res.writeHead(ready ? 200 : 503, { ...SECURITY_HEADERS, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "X-Instance-Id": instanceId });
+    res.end(body);
+    return true;
+  }
   if (decodedPath(req.url) === null) {
     if (wantsJson(req.url)) {
       refuse(res, 400, "INVALID_PATH", "The URL's path has a malformed percent-escape (such as %zz or a lone %).");
@@ -92,7 +124,43 @@ const app = next({ dev: false, dir: ROOT, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+let draining = false;
+let ready = false;
+
+/** The requests that load every route's code before the first reader arrives (cookie mode: no store is touched). */
+const WARM_UP = [
+  ["GET", "/api/health"],
+  ["GET", "/"],
+  ["POST", "/api/feed"],
+  ["GET", "/api/session"],
+  ["GET", "/api/session/history"],
+  ["POST", "/api/articles/warm-up/read"],
+  ["GET", "/articles/warm-up"],
+  ["GET", "/history"],
+  ["GET", "/inspector"],
+  ["GET", "/cluster"],
+];
+
+async function warmUp() {
+  const started = performance.now();
+  for (const [method, path] of WARM_UP) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: { Host: `localhost:${port}`, Cookie: "nr_mode=cookie", "Content-Type": "application/json", "X-Newsroom-Warm-Up": "1" },
+        body: method === "POST" ? "{}" : undefined,
+      });
+      await response.arrayBuffer();
+    } catch {
+      // A route that fails here fails for readers too, and says so then; readiness is about code loaded.
+    }
+  }
+  ready = true;
+  console.log(`[newsroom] instance ${instanceId} warmed up in ${Math.round(performance.now() - started)} ms: ready`);
+}
+
 const server = createServer((req, res) => {
+  if (draining) res.setHeader("Connection", "close");
   if (frontDoor(req, res)) return;
   handle(req, res).catch((/** @type {unknown} */ error) => {
     console.error("[newsroom] request failed", error);
@@ -108,9 +176,10 @@ let stopping = false;
 function shutdown() {
   if (stopping) return;
   stopping = true;
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
+  draining = true;
   setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+  // server.close() also closes idle keep-alive sockets (Node ≥ 19): only after the drain.
+  setTimeout(() => server.close(() => process.exit(0)), DRAIN_MS).unref();
 }
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
@@ -128,4 +197,5 @@ if (process.env.NEWSROOM_WATCH_PARENT !== "0") {
 
 server.listen(port, hostname, () => {
   console.log(`[newsroom] instance ${instanceId} listening on http://${hostname}:${port}`);
+  void warmUp();
 });

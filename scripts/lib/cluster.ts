@@ -68,12 +68,18 @@ export class ClusterError extends Error {
   }
 }
 
-const HEALTH_TIMEOUT_MS = 800;
 /**
- * Failed probes in a row before a running instance leaves the rotation. One slow answer from a
- * saturated instance is not death: ejecting on the first timeout took every instance out at
- * once under the bench's parallel load (503 NO_INSTANCE) and re-pinned sticky readers. An
- * instance that is really gone still leaves at once: its refused connection marks it down.
+ * How long a health probe may take. Liveness is answered by the instance's front door in one turn
+ * of its event loop, but a saturated instance (the chaos and bench runs drive more readers than
+ * the machine serves) takes 0.5 s and more per turn, and a probe's new connection needs several:
+ * with 2 s, the chaos run called a working instance dead every few seconds. 5 s, twice in a row,
+ * before an instance that still accepts connections is called down (a hung one is out within about
+ * 7 s); one that refuses them, having crashed or stopped, is down at once.
+ */
+const HEALTH_TIMEOUT_MS = 5000;
+/**
+ * Failed probes in a row before a running instance leaves the rotation. Never the last one up for
+ * being slow: a slow answer beats a 503 for everyone (see checkHealth).
  */
 const FAILURES_BEFORE_DOWN = 2;
 const START_TIMEOUT_MS = 60_000;
@@ -273,6 +279,11 @@ export class Cluster {
         }
       });
       const deadline = Date.now() + START_TIMEOUT_MS;
+      // Into the rotation once the instance says it is ready (warmed up), not merely listening.
+      while (!(await this.probe(member.port, "/api/ready"))) {
+        if (Date.now() > deadline || !app.process.alive()) throw new Error(`instance ${member.id} never became ready`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       let report: HealthReport | null;
       while (!(report = await this.probe(member.port))) {
         if (Date.now() > deadline || !app.process.alive()) throw new Error(`instance ${member.id} never became healthy`);
@@ -297,9 +308,9 @@ export class Cluster {
    * hard deadline rather than fetch + AbortSignal: an abort landing while the body is read could
    * leave the fetch unsettled on Node 20, and a probe that never settles stalls the cluster.
    */
-  private probe(port: number): Promise<HealthReport | null> {
+  private probe(port: number, path = "/api/health"): Promise<HealthReport | null> {
     return new Promise((resolve) => {
-      const request = httpGet({ host: "127.0.0.1", port, path: "/api/health", agent: false }, (response) => {
+      const request = httpGet({ host: "127.0.0.1", port, path, agent: false }, (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
         response.on("data", (chunk: Buffer) => {
