@@ -16,7 +16,7 @@ test("read in cookie, switch to kv, read, switch back to cookie, read: no repeat
   expect(reader.allIds()).toHaveLength(60);
 });
 
-test("a switch in one tab moves the header of another tab of the same browser", async ({ page, reader, context }) => {
+test("a switch in one tab moves the header of another tab of the same browser", async ({ reader, context }) => {
   await reader.open();
   const other = await context.newPage();
   await other.goto("/inspector");

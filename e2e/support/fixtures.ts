@@ -45,12 +45,26 @@ export class ClusterControl {
     return this.call("PUT", "/policy", { policy });
   }
 
+  /** Starts an instance, waiting out a stop still in progress (a test may end right after clicking Stop). */
+  async startWhenIdle(id: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        await this.start(id);
+        return;
+      } catch (error) {
+        if (!/409 .*BUSY/.test((error as Error).message) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
   async reset(): Promise<void> {
     const redis = this.stack.kv.redis;
     if (redis && !(await isListening(redis.port))) await redis.restart();
     await this.setPolicy("round-robin");
     for (const instance of (await this.instances()).instances) {
-      if (instance.status !== "up") await this.start(instance.id);
+      if (instance.status !== "up") await this.startWhenIdle(instance.id);
     }
   }
 }

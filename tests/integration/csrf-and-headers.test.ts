@@ -61,7 +61,8 @@ describe("security headers", () => {
     const response = await fetch(`${app.url}${path}`);
     await response.arrayBuffer();
     const csp = response.headers.get("content-security-policy") ?? "";
-    expect(csp).toContain("default-src 'self'");
+    // Pages and the API allow their own origin; what the front door answers itself (liveness) allows nothing.
+    expect(csp).toMatch(/default-src '(self|none)'/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe-eval"); // production build
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");

@@ -23,7 +23,7 @@ import { SeqSet } from "@/lib/session/seq-set";
 import type { CookieOptions } from "@/lib/session/store";
 import { freePort } from "../../scripts/lib/ports";
 import { startPostgres, type LocalPostgres } from "../../scripts/lib/postgres-server";
-import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
+import { TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
 import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 

@@ -12,7 +12,7 @@ import { KvTextbookStore } from "@/lib/session/bench/kv-textbook-store";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
 import { currentMode, openStore } from "@/lib/session/modes";
 import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
-import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD, useTestKv } from "../support/stores";
+import { TEST_COOKIE_OPTIONS, TEST_KEYS, useTestKv } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 
 const POOL: CandidatePool = { maxSeq: 1_000, total: 1_000 };

@@ -5,7 +5,7 @@ import type { CandidatePool } from "@/lib/news/feed-selection";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
 import { MemoryStore, ReaderMap } from "@/lib/session/memory-store";
 import { SeqSet } from "@/lib/session/seq-set";
-import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
+import { TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 
 const POOL: CandidatePool = { maxSeq: 100, total: 100 };
