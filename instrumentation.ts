@@ -3,7 +3,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkStartup } = await import("./lib/startup-check");
     checkStartup();
-    const { startStoreProbes } = await import("./lib/store-readiness");
+    const { startStoreProbes } = await import("./lib/session/readiness");
     startStoreProbes();
     const { publishLiveness } = await import("./lib/health");
     publishLiveness();

@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { DEBIAN_CHROMIUM_ARGS, findChromium } from "./e2e/support/chromium";
+import { DEBIAN_CHROMIUM_ARGS, findChromium } from "./scripts/lib/chromium";
 
 const executablePath = findChromium();
 

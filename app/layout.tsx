@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { RequestTimeline } from "@/components/request-timeline";
 import { SiteHeader } from "@/components/site-header";
-import { kvStatus } from "@/lib/session/kv-client";
+import { kvStatus } from "@/lib/session/kv/kv-client";
 import { modeForPage } from "@/lib/page-mode";
 import "./globals.css";
 

@@ -6,8 +6,8 @@
 import { getCatalogue } from "./news/catalogue";
 import { instanceIdentity } from "./instance";
 import { secretFingerprint, sessionPassword } from "./session/config";
-import { memorySessions } from "./session/memory-store";
-import { storeReadiness } from "./store-readiness";
+import { memorySessions } from "./session/memory/memory-store";
+import { storeReadiness } from "./session/readiness";
 
 const startedAt = Date.now();
 

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { migrate } from "../lib/session/db/migrate";
 import { createDbPool } from "../lib/session/db/pool";
-import { SeqSet } from "../lib/session/seq-set";
+import { SeqSet } from "../lib/seen/seq-set";
 import { startPostgres, type LocalPostgres } from "./lib/postgres-server";
 
 const CATALOGUE = 10_000;

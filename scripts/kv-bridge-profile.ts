@@ -17,7 +17,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
-import { CLAIM_SCRIPT } from "../lib/session/kv-scripts";
+import { CLAIM_SCRIPT } from "../lib/session/kv/kv-scripts";
 import { startKvBridge } from "./lib/kv-bridge";
 import { startRedis } from "./lib/redis-server";
 

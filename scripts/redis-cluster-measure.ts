@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createCluster } from "redis";
-import { connectCurrentCluster, failFastNodeDefaults, type CurrentCluster } from "../lib/session/redis-cluster-client";
+import { connectCurrentCluster, failFastNodeDefaults, type CurrentCluster } from "../lib/session/kv/redis-cluster-client";
 import { clusterClientOptions, startRedisCluster, type LocalRedisCluster, type RedisClusterNode } from "./lib/redis-cluster";
 import { ownsSlot, parseInfo } from "./lib/redis-cluster-view";
 

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { DEBIAN_CHROMIUM_ARGS, ensureChromium } from "../e2e/support/chromium";
+import { DEBIAN_CHROMIUM_ARGS, ensureChromium } from "./lib/chromium";
 import { ADMIN_COOKIE, ADMIN_TOKEN_FILE } from "./lib/admin-guard";
 import { ROOT } from "./lib/build";
 import { startStack, type Stack } from "./lib/stack";

@@ -1,6 +1,6 @@
 /** Before any spec: a browser to drive and an up-to-date production build. The cluster itself is a worker fixture. */
 import { ensureBuild } from "../../scripts/lib/build";
-import { ensureChromium } from "./chromium";
+import { ensureChromium } from "../../scripts/lib/chromium";
 
 export default function globalSetup(): void {
   const path = ensureChromium();

@@ -4,9 +4,9 @@
  * "every article" is simply the range 1..maxSeq and a section is a bitmap of its seqs.
  */
 import handWrittenJson from "../../data/articles.json";
-import { SeqSet } from "../session/seq-set";
+import { SeqSet } from "../seen/seq-set";
 import { articleSchema, SECTIONS, type Article, type Section } from "./article";
-import type { CandidatePool } from "./feed-selection";
+import type { CandidatePool } from "../seen/feed-selection";
 import { syntheticArticle, syntheticSection, syntheticSeqFromId } from "./synthetic";
 
 export const MAX_CATALOGUE_SIZE = 100_000;

@@ -6,12 +6,12 @@ import { BaselineStore } from "./bench/baseline-store";
 import { BenchModeDisabledError, benchModesAllowed, isBenchMode, type BenchMode } from "./bench/bench-modes";
 import { KvTextbookStore } from "./bench/kv-textbook-store";
 import { COOKIE_NAMES, sessionCookieOptions } from "./cookies";
-import { CookieStore } from "./cookie-store";
+import { CookieStore } from "./cookie/cookie-store";
 import { sessionKeyring } from "./config";
 import { KvNotConfiguredError } from "./errors";
-import { kvStatus } from "./kv-client";
-import { KvStore } from "./kv-store";
-import { MemoryStore } from "./memory-store";
+import { kvStatus } from "./kv/kv-client";
+import { KvStore } from "./kv/kv-store";
+import { MemoryStore } from "./memory/memory-store";
 import { MODES, type CookieJar, type Mode, type SessionStore } from "./store";
 
 /** A mode a request can be in: the three real ones, plus the bench-only ones when enabled. */

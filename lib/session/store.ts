@@ -6,8 +6,8 @@
  * one reader run at once; a domain operation can be made atomic where the storage allows (kv).
  * A store instance is bound to one request (its CookieJar); state lives where the mode says.
  */
-import type { CandidatePool } from "../news/feed-selection";
-import type { SeqSet } from "./seq-set";
+import type { CandidatePool } from "../seen/feed-selection";
+import type { SeqSet } from "../seen/seq-set";
 
 export const MODES = ["cookie", "kv", "memory"] as const;
 export type Mode = (typeof MODES)[number];

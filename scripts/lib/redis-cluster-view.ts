@@ -5,9 +5,9 @@
  * so /cluster shows either the same way. No process control here.
  */
 import { createClient } from "redis";
-import { CLUSTER_SLOTS, keySlot } from "../../lib/session/key-slot";
+import { CLUSTER_SLOTS, keySlot } from "../../lib/session/kv/key-slot";
 
-export { CLUSTER_SLOTS } from "../../lib/session/key-slot";
+export { CLUSTER_SLOTS } from "../../lib/session/kv/key-slot";
 
 /** Inclusive slot range, as CLUSTER NODES prints it (`0-5460`). */
 export type SlotRange = [from: number, to: number];

@@ -9,8 +9,8 @@ import { request as httpRequest } from "node:http";
 import { sealData } from "iron-session";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { encodeSeenSet } from "@/lib/session/seen-set-codec";
-import { SeqSet } from "@/lib/session/seq-set";
+import { encodeSeenSet } from "@/lib/seen/seen-set-codec";
+import { SeqSet } from "@/lib/seen/seq-set";
 import { ReaderClient, type ApiResponse } from "../../scripts/lib/reader-client";
 import { startStack, type Stack } from "../../scripts/lib/stack";
 

@@ -5,7 +5,7 @@
  */
 import { createClient } from "@vercel/kv";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT } from "@/lib/session/kv-scripts";
+import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT } from "@/lib/session/kv/kv-scripts";
 import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
 import { freePort } from "../../scripts/lib/ports";
 import { startRedis } from "../../scripts/lib/redis-server";

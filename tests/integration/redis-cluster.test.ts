@@ -8,8 +8,8 @@ import { createHash, randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { createClient, createCluster, defineScript, type RedisClusterType } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT, sessionKeys } from "../../lib/session/kv-scripts";
-import { connectCurrentCluster, failFastNodeDefaults } from "../../lib/session/redis-cluster-client";
+import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT, sessionKeys } from "../../lib/session/kv/kv-scripts";
+import { connectCurrentCluster, failFastNodeDefaults } from "../../lib/session/kv/redis-cluster-client";
 import { clusterClientOptions, connectExistingCluster, startRedisCluster, type LocalRedisCluster } from "../../scripts/lib/redis-cluster";
 import { CLUSTER_SLOTS, countSlots, ownsSlot, withNode, type RedisClusterNode } from "../../scripts/lib/redis-cluster-view";
 

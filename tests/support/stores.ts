@@ -1,9 +1,9 @@
 /** Builds each store over a TestJar, the way the app does per request, for the contract tests. */
 import { inject } from "vitest";
 import { keyring } from "@/lib/session/config";
-import { CookieStore } from "@/lib/session/cookie-store";
-import { KvStore } from "@/lib/session/kv-store";
-import { MemoryStore } from "@/lib/session/memory-store";
+import { CookieStore } from "@/lib/session/cookie/cookie-store";
+import { KvStore } from "@/lib/session/kv/kv-store";
+import { MemoryStore } from "@/lib/session/memory/memory-store";
 import type { CookieOptions, Mode, SessionStore } from "@/lib/session/store";
 import { TestJar } from "./test-jar";
 

@@ -5,7 +5,7 @@
  */
 import { createClient as createKv } from "@vercel/kv";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import type { CandidatePool } from "@/lib/news/feed-selection";
+import type { CandidatePool } from "@/lib/seen/feed-selection";
 import { BaselineStore } from "@/lib/session/bench/baseline-store";
 import { BenchModeDisabledError } from "@/lib/session/bench/bench-modes";
 import { KvTextbookStore } from "@/lib/session/bench/kv-textbook-store";

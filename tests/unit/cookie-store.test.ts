@@ -4,11 +4,11 @@
  */
 import { sealData } from "iron-session";
 import { describe, expect, it } from "vitest";
-import type { CandidatePool } from "@/lib/news/feed-selection";
-import { CookieStore } from "@/lib/session/cookie-store";
+import type { CandidatePool } from "@/lib/seen/feed-selection";
+import { CookieStore } from "@/lib/session/cookie/cookie-store";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
 import { SessionTooLargeError } from "@/lib/session/errors";
-import { SeqSet } from "@/lib/session/seq-set";
+import { SeqSet } from "@/lib/seen/seq-set";
 import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
 import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { countUnseen, selectUnseen, type CandidatePool } from "@/lib/news/feed-selection";
-import { SeqSet } from "@/lib/session/seq-set";
+import { countUnseen, selectUnseen, type CandidatePool } from "@/lib/seen/feed-selection";
+import { SeqSet } from "@/lib/seen/seq-set";
 
 /** The obvious, slow definition the fast byte-walking version must agree with. */
 function reference(seen: Set<number>, maxSeq: number, members: Set<number> | null, limit: number) {

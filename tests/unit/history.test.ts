@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getCatalogue } from "@/lib/news/catalogue";
 import { markArticleRead, nextFeedPage, readHistory } from "@/lib/reader";
-import { SeqSet } from "@/lib/session/seq-set";
+import { SeqSet } from "@/lib/seen/seq-set";
 import { TEST_PASSWORD } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 

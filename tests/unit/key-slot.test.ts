@@ -1,7 +1,7 @@
 /** Redis Cluster key slots (lib/session/key-slot.ts); the integration suite also checks them against CLUSTER KEYSLOT. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { crc16, keySlot } from "../../lib/session/key-slot";
+import { crc16, keySlot } from "../../lib/session/kv/key-slot";
 
 describe("keySlot", () => {
   it("computes CRC16/XMODEM as Redis does", () => {

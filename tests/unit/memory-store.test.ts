@@ -1,10 +1,10 @@
 /** memory mode is the bug on display, not a leak: a bounded map, and an id nobody can choose. */
 import { sign } from "cookie-signature";
 import { describe, expect, it } from "vitest";
-import type { CandidatePool } from "@/lib/news/feed-selection";
+import type { CandidatePool } from "@/lib/seen/feed-selection";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
-import { MemoryStore, ReaderMap } from "@/lib/session/memory-store";
-import { SeqSet } from "@/lib/session/seq-set";
+import { MemoryStore, ReaderMap } from "@/lib/session/memory/memory-store";
+import { SeqSet } from "@/lib/seen/seq-set";
 import { TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 

@@ -1,6 +1,6 @@
 /** Switching stores carries the whole seen-set across: nothing reappears, nothing is left behind. */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CandidatePool } from "@/lib/news/feed-selection";
+import type { CandidatePool } from "@/lib/seen/feed-selection";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
 import { currentMode, forgetReader, openStore, switchMode } from "@/lib/session/modes";
 import type { Mode } from "@/lib/session/store";

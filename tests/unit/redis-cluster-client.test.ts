@@ -1,7 +1,7 @@
 /** Which failures make the cluster client re-read the topology (lib/session/redis-cluster-client.ts). */
 import { ClientClosedError, ErrorReply, SocketClosedUnexpectedlyError } from "redis";
 import { describe, expect, it } from "vitest";
-import { meansNodeGone } from "../../lib/session/redis-cluster-client";
+import { meansNodeGone } from "../../lib/session/kv/redis-cluster-client";
 
 describe("meansNodeGone", () => {
   it("is true for a node that is gone or a cluster in failover", () => {

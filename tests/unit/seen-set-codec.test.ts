@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeSeenSet, encodedByteLength, encodeSeenSet, SeenSetCodecError } from "@/lib/session/seen-set-codec";
-import { SeqSet } from "@/lib/session/seq-set";
+import { decodeSeenSet, encodedByteLength, encodeSeenSet, SeenSetCodecError } from "@/lib/seen/seen-set-codec";
+import { SeqSet } from "@/lib/seen/seq-set";
 
 const seqArray = (max: number) => fc.uniqueArray(fc.integer({ min: 1, max }), { maxLength: 600 });
 

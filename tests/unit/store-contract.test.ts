@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { countUnseen, selectUnseen, type CandidatePool } from "@/lib/news/feed-selection";
-import { SeqSet } from "@/lib/session/seq-set";
+import { countUnseen, selectUnseen, type CandidatePool } from "@/lib/seen/feed-selection";
+import { SeqSet } from "@/lib/seen/seq-set";
 import { MODES, type Mode } from "@/lib/session/store";
 import { openTestStore, useTestKv } from "../support/stores";
 import { TestJar } from "../support/test-jar";

@@ -2,8 +2,8 @@
  * Bench-only: the feed handler's cost without a session. Runs the same feed selection as the
  * real stores (against an empty seen-set) and records nothing, so every page is the newest one.
  */
-import { countUnseen, selectUnseen, type CandidatePool } from "../../news/feed-selection";
-import { SeqSet } from "../seq-set";
+import { countUnseen, selectUnseen, type CandidatePool } from "../../seen/feed-selection";
+import { SeqSet } from "../../seen/seq-set";
 import type { ClaimResult, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 
 export class BaselineStore implements SessionStore {

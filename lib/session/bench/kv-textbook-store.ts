@@ -6,11 +6,11 @@
  * articles, and the last SET wins. That is the comparison kv mode's one Lua script is measured against.
  */
 import type { VercelKV } from "@vercel/kv";
-import { countUnseen, selectUnseen, type CandidatePool } from "../../news/feed-selection";
+import { countUnseen, selectUnseen, type CandidatePool } from "../../seen/feed-selection";
 import type { Keyring } from "../config";
-import { withKv } from "../kv-client";
+import { withKv } from "../kv/kv-client";
 import { SignedSessionId } from "../signed-session-id";
-import { SeqSet } from "../seq-set";
+import { SeqSet } from "../../seen/seq-set";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 
 export const TEXTBOOK_COOKIE = "nr_tb";

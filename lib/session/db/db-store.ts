@@ -6,10 +6,10 @@
  * any request. Every write carries the request's deadline and is refused by the server after it.
  * PostgreSQL keeps what it acknowledged; when it is down, requests fail closed (DbUnavailableError).
  */
-import type { CandidatePool } from "../../news/feed-selection";
+import type { CandidatePool } from "../../seen/feed-selection";
 import type { Keyring } from "../config";
 import { COOKIE_NAMES } from "../cookies";
-import { SeqSet } from "../seq-set";
+import { SeqSet } from "../../seen/seq-set";
 import { SignedSessionId } from "../signed-session-id";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 import { withDb, type DbRunner } from "./pool";

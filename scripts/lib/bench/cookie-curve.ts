@@ -6,9 +6,9 @@
  */
 import { keyring } from "../../../lib/session/config";
 import { prng } from "../../../lib/news/random";
-import { CookieStore } from "../../../lib/session/cookie-store";
+import { CookieStore } from "../../../lib/session/cookie/cookie-store";
 import { COOKIE_NAMES, sessionCookieOptions, setCookieBytes } from "../../../lib/session/cookies";
-import { SeqSet } from "../../../lib/session/seq-set";
+import { SeqSet } from "../../../lib/seen/seq-set";
 import type { CookieJar } from "../../../lib/session/store";
 
 export interface CookiePoint {

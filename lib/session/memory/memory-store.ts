@@ -12,14 +12,14 @@
  * limit; and the id cookie is signed like kv mode's, so nobody can choose or guess another
  * reader's id.
  */
-import { countUnseen, selectUnseen, type CandidatePool } from "../news/feed-selection";
-import { instanceIdentity } from "../instance";
-import type { Keyring } from "./config";
-import { memoryMaxReaders } from "./config";
-import { COOKIE_NAMES } from "./cookies";
-import { SeqSet } from "./seq-set";
-import { SignedSessionId } from "./signed-session-id";
-import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "./store";
+import { countUnseen, selectUnseen, type CandidatePool } from "../../seen/feed-selection";
+import { instanceIdentity } from "../../instance";
+import type { Keyring } from "../config";
+import { memoryMaxReaders } from "../config";
+import { COOKIE_NAMES } from "../cookies";
+import { SeqSet } from "../../seen/seq-set";
+import { SignedSessionId } from "../signed-session-id";
+import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 
 interface MemoryEntry extends SessionSnapshot {
   touchedAt: number;

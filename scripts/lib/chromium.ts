@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { chromium } from "@playwright/test";
-import { ensureProgram, which } from "../../scripts/lib/system-deps";
+import { ensureProgram, which } from "./system-deps";
 
 export const DEBIAN_CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 

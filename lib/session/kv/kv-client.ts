@@ -3,7 +3,7 @@
  * (a real Vercel KV / Upstash database, or the in-repo bridge in front of a local redis-server).
  */
 import { createClient, type VercelKV } from "@vercel/kv";
-import { KvMisconfiguredError, KvNotConfiguredError, KvUnavailableError } from "./errors";
+import { KvMisconfiguredError, KvNotConfiguredError, KvUnavailableError } from "../errors";
 
 export type KvStatus = { configured: true; url: string } | { configured: false; reason: string };
 

@@ -5,7 +5,7 @@
  * readers would lose every instance at once for a problem only kv readers have). The balancer
  * ejects on liveness; the stores' readiness is reported, for the cluster page and for people.
  */
-import { kvStatus, pingKv } from "./session/kv-client";
+import { kvStatus, pingKv } from "./kv/kv-client";
 
 export interface StoreReadiness {
   /** false: this instance has no such store configured (the reason says what to set). */

@@ -4,14 +4,14 @@
  * parallel requests of one reader never receive the same article, and any instance can serve
  * any request. Instance loss loses nothing; a KV outage fails requests closed (503).
  */
-import type { CandidatePool } from "../news/feed-selection";
-import type { Keyring } from "./config";
-import { COOKIE_NAMES } from "./cookies";
+import type { CandidatePool } from "../../seen/feed-selection";
+import type { Keyring } from "../config";
+import { COOKIE_NAMES } from "../cookies";
 import { withKv, writeDeadline, type KvRunner } from "./kv-client";
 import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT, sessionKeys } from "./kv-scripts";
-import { SignedSessionId } from "./signed-session-id";
-import { SeqSet } from "./seq-set";
-import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "./store";
+import { SignedSessionId } from "../signed-session-id";
+import { SeqSet } from "../../seen/seq-set";
+import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 
 function hexOf(set: SeqSet): string {
   return Buffer.from(set.toBytes()).toString("hex");

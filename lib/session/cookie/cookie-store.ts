@@ -4,14 +4,14 @@
  * load balancing and instance loss. Limits: 4,096 bytes per cookie (hence the compact codec),
  * and two tabs racing each other resolve as "last Set-Cookie wins".
  */
-import { countUnseen, selectUnseen, type CandidatePool } from "../news/feed-selection";
-import { sealData, unsealData } from "./cookie/iron-seal";
-import type { Keyring } from "./config";
-import { COOKIE_NAMES, MAX_COOKIE_BYTES, setCookieBytes } from "./cookies";
-import { SessionTooLargeError } from "./errors";
-import { decodeSeenSet, encodeSeenSet } from "./seen-set-codec";
-import { SeqSet } from "./seq-set";
-import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "./store";
+import { countUnseen, selectUnseen, type CandidatePool } from "../../seen/feed-selection";
+import { sealData, unsealData } from "./iron-seal";
+import type { Keyring } from "../config";
+import { COOKIE_NAMES, MAX_COOKIE_BYTES, setCookieBytes } from "../cookies";
+import { SessionTooLargeError } from "../errors";
+import { decodeSeenSet, encodeSeenSet } from "../../seen/seen-set-codec";
+import { SeqSet } from "../../seen/seq-set";
+import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 
 /** What is sealed: version, seen-set, read-set (both codec strings). Kept terse: every byte counts. */
 interface SealedSession {

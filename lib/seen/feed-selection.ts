@@ -3,7 +3,7 @@
  * The kv store runs the same algorithm inside Redis (lib/session/kv-scripts.ts); the store
  * contract tests hold the two to identical answers.
  */
-import { popcount8, type SeqSet } from "../session/seq-set";
+import { popcount8, type SeqSet } from "./seq-set";
 
 export interface CandidatePool {
   /** Every seq in 1..maxSeq is an article. */
