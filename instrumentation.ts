@@ -3,6 +3,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkStartup } = await import("./lib/startup-check");
     checkStartup();
+    // The bench's own modes exist only when the bench starts the server for itself.
+    const { benchModes, benchModesEnabled } = await import("./bench/stores/registration");
+    if (benchModesEnabled()) (await import("./lib/session/registry")).registerModes(benchModes);
     const { startStoreProbes } = await import("./lib/session/readiness");
     startStoreProbes();
     const { publishLiveness } = await import("./lib/health");

@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import { RequestTimeline } from "@/components/request-timeline";
 import { SiteHeader } from "@/components/site-header";
-import { kvStatus } from "@/lib/session/kv/kv-client";
 import { modeForPage } from "@/lib/page-mode";
+import { modeOptions } from "@/lib/session/registry";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -14,14 +14,13 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const mode = await modeForPage();
-  const kv = kvStatus();
   return (
     <html lang="en">
       <body className="min-h-screen">
         <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-zinc-900">
           Skip to content
         </a>
-        <SiteHeader mode={mode} kvDisabledReason={kv.configured ? null : kv.reason} />
+        <SiteHeader mode={mode} modes={modeOptions()} />
         <main id="main" className="mx-auto max-w-5xl px-4 py-8">
           {children}
         </main>

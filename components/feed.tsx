@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { FeedPage } from "@/lib/reader";
+import type { FeedPage } from "@/lib/api-contract";
 import { callApi } from "./api-client";
 import { ArticleCard, ArticleCardSkeleton } from "./article-card";
 import { arrival, forgetFeed, loadFeed, saveFeed, saveScroll, type FeedBatch } from "./feed-memory";

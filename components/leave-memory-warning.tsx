@@ -34,13 +34,12 @@ export async function surveyMemoryShare(): Promise<MemoryShare | { error: string
 
 const MAX_TITLES = 4;
 
-const LABELS: Record<string, string> = { cookie: "your cookie", kv: "Redis (KV)" };
 
 /**
  * The confirmation shown before leaving memory mode: how many of the stories this tab was shown
  * the answering instance holds (only those move), and which stories will therefore come back.
  */
-export function LeaveMemoryWarning({ to, onConfirm, onCancel }: { to: string; onConfirm: (instance: string) => void; onCancel: () => void }) {
+export function LeaveMemoryWarning({ to, toLabel, onConfirm, onCancel }: { to: string; toLabel: string; onConfirm: (instance: string) => void; onCancel: () => void }) {
   const [share, setShare] = useState<MemoryShare | { error: string } | null>(null);
 
   useEffect(() => {
@@ -51,7 +50,6 @@ export function LeaveMemoryWarning({ to, onConfirm, onCancel }: { to: string; on
     };
   }, []);
 
-  const destination = LABELS[to] ?? to;
   return (
     <div
       role="alertdialog"
@@ -79,7 +77,7 @@ export function LeaveMemoryWarning({ to, onConfirm, onCancel }: { to: string; on
         <div className="mt-2 flex flex-col gap-2 text-zinc-700 dark:text-zinc-300" data-testid="leave-memory-text">
           <p>
             Instance <span className={`inline-flex rounded-full px-1.5 text-xs font-semibold ring-1 ${instanceColor(share.instance)}`}>{share.instance}</span> answered: it holds{" "}
-            <strong>{share.held}</strong> of the <strong>{share.shown}</strong> {share.shown === 1 ? "story" : "stories"} this tab was shown. Only those move to {destination}.
+            <strong>{share.held}</strong> of the <strong>{share.shown}</strong> {share.shown === 1 ? "story" : "stories"} this tab was shown. Only those move to {toLabel}.
           </p>
           {share.returning.length > 0 ? (
             <p className="rounded-md bg-amber-50 px-2 py-1.5 text-amber-900 dark:bg-amber-950 dark:text-amber-100">
@@ -105,7 +103,7 @@ export function LeaveMemoryWarning({ to, onConfirm, onCancel }: { to: string; on
           onClick={() => share && "instance" in share && onConfirm(share.instance)}
           className="rounded-md bg-zinc-900 px-3 py-1.5 font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900"
         >
-          Switch to {to === "kv" ? "KV" : to.charAt(0).toUpperCase() + to.slice(1)}
+          Switch to {toLabel}
         </button>
         <button
           type="button"

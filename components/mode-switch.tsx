@@ -2,39 +2,26 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
+import type { ModeOption, ModeSwitchResult } from "@/lib/api-contract";
 import { callApi } from "./api-client";
 import { LeaveMemoryWarning } from "./leave-memory-warning";
 import { annotateCall } from "./request-log";
 import { SegmentedControl } from "./segmented-control";
 import { announceModeSwitch, useSessionMode } from "./session-mode";
 
-type Mode = "cookie" | "kv" | "memory";
-
-const OPTIONS: { mode: Mode; label: string; hint: string }[] = [
-  { mode: "cookie", label: "Cookie", hint: "Sealed cookie in your browser: any instance can read it." },
-  { mode: "kv", label: "KV", hint: "Shared Redis store behind @vercel/kv: every instance sees the same history." },
-  { mode: "memory", label: "Memory", hint: "Each server process keeps its own Map: the bug. Articles reappear." },
-];
-
-interface SwitchAnswer {
-  mode: string;
-  from: string;
-  migrated: { seen: number; read: number };
-  instance: { id: string };
-}
-
 /**
- * Switches the session strategy; the server migrates the seen-set. Leaving memory mode first says
- * how much of it the answering instance holds (the rest comes back), then pins the switch to that
- * instance so the warning is exactly what happens. `mode` is what the server rendered; the control
- * follows the mode every later answer reports, and switches made in other tabs.
+ * Switches the session strategy; the server migrates the seen-set. Leaving memory mode (the
+ * "bug" mode) first says how much of it the answering instance holds (the rest comes back), then
+ * pins the switch to that instance so the warning is exactly what happens. `mode` is what the
+ * server rendered and `modes` what the registry offers; the control follows the mode every later
+ * answer reports, and switches made in other tabs.
  */
-export function ModeSwitch({ mode: renderedMode, kvDisabledReason }: { mode: string; kvDisabledReason: string | null }) {
+export function ModeSwitch({ mode: renderedMode, modes }: { mode: string; modes: ModeOption[] }) {
   const router = useRouter();
   const mode = useSessionMode(renderedMode);
   const [pending, startTransition] = useTransition();
-  const [busy, setBusy] = useState<Mode | null>(null);
-  const [leaving, setLeaving] = useState<Mode | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [leaving, setLeaving] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refreshedFor = useRef<string | null>(null);
 
@@ -45,11 +32,11 @@ export function ModeSwitch({ mode: renderedMode, kvDisabledReason }: { mode: str
     startTransition(() => router.refresh());
   }, [mode, renderedMode, router]);
 
-  async function switchTo(next: Mode, instance?: string) {
+  async function switchTo(next: string, instance?: string) {
     setLeaving(null);
     setBusy(next);
     setError(null);
-    const result = await callApi<SwitchAnswer>("/api/session/mode", { method: "PUT", body: { mode: next }, instance });
+    const result = await callApi<ModeSwitchResult>("/api/session/mode", { method: "PUT", body: { mode: next }, instance });
     setBusy(null);
     if (!result.ok) {
       setError(result.error.message);
@@ -66,9 +53,12 @@ export function ModeSwitch({ mode: renderedMode, kvDisabledReason }: { mode: str
     startTransition(() => router.refresh());
   }
 
-  function choose(next: Mode) {
+  const leavingTheBug = modes.find((option) => option.name === mode)?.tone === "bug";
+  const unavailable = modes.filter((option) => option.unavailable !== null);
+
+  function choose(next: string) {
     if (next === mode || busy) return;
-    if (mode === "memory") setLeaving(next);
+    if (leavingTheBug) setLeaving(next);
     else void switchTo(next);
   }
 
@@ -79,25 +69,28 @@ export function ModeSwitch({ mode: renderedMode, kvDisabledReason }: { mode: str
         value={mode}
         onChoose={choose}
         disabled={pending || busy !== null}
-        segments={OPTIONS.map((option) => {
-          const unavailable = option.mode === "kv" && kvDisabledReason !== null;
-          return {
-            value: option.mode,
-            id: `mode-${option.mode}`,
-            testId: `mode-${option.mode}`,
-            label: busy === option.mode ? "…" : option.label,
-            title: unavailable ? kvDisabledReason! : option.hint,
-            disabled: unavailable,
-            activeClassName: option.mode === "memory" ? "bg-red-600 text-white shadow-sm" : undefined,
-          };
-        })}
+        segments={modes.map((option) => ({
+          value: option.name,
+          id: `mode-${option.name}`,
+          testId: `mode-${option.name}`,
+          label: busy === option.name ? "…" : option.label,
+          title: option.unavailable ?? option.description,
+          disabled: option.unavailable !== null,
+          activeClassName: option.tone === "bug" ? "bg-red-600 text-white shadow-sm" : undefined,
+        }))}
       />
-      {leaving && <LeaveMemoryWarning to={leaving} onConfirm={(instance) => void switchTo(leaving, instance)} onCancel={() => setLeaving(null)} />}
-      {kvDisabledReason && (
-        <p className="max-w-xs text-right text-[11px] leading-tight text-zinc-500 dark:text-zinc-400" data-testid="kv-disabled-reason">
-          KV unavailable: {kvDisabledReason}
-        </p>
+      {leaving && (
+        <LeaveMemoryWarning
+          to={leaving}
+          toLabel={modes.find((option) => option.name === leaving)?.label ?? leaving}
+          onConfirm={(instance) => void switchTo(leaving, instance)} onCancel={() => setLeaving(null)}
+        />
       )}
+      {unavailable.map((option) => (
+        <p key={option.name} className="max-w-xs text-right text-[11px] leading-tight text-zinc-500 dark:text-zinc-400" data-testid={`${option.name}-disabled-reason`}>
+          {option.label} unavailable: {option.unavailable}
+        </p>
+      ))}
       {error && (
         <p role="alert" className="max-w-xs text-right text-xs text-red-700 dark:text-red-400">
           {error}

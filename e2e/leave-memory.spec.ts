@@ -4,6 +4,7 @@
  * answers. The warning must name that instance's count, and the stories it predicts will come back
  * must come back (the control: the bug, shown), while the ones it moved never do.
  */
+import type { ModeSwitchResult } from "../lib/api-contract";
 import { chooseModeFirst, expect, test } from "./support/fixtures";
 
 test("leaving memory mode: the warning names the right counts, and the stories it predicts come back", async ({ page, reader }) => {
@@ -45,7 +46,7 @@ test("leaving memory mode: the warning names the right counts, and the stories i
     page.waitForResponse((r) => r.url().endsWith("/api/session/mode") && r.request().method() === "PUT"),
     page.getByTestId("leave-memory-confirm").click(),
   ]);
-  const answer = (await switched.json()) as { instance: { id: string }; migrated: { seen: number } };
+  const answer = (await switched.json()) as ModeSwitchResult;
   expect(answer.instance.id, "the switch went to the instance the warning described").toBe(instance);
   expect(answer.migrated.seen).toBe(held.size);
   await expect(page.getByTestId("mode-kv")).toHaveAttribute("aria-checked", "true");

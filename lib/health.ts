@@ -1,31 +1,36 @@
 /**
  * Liveness for /api/health and the balancer's health checks: answered from memory, with no store
  * call, so it stays fast whatever the stores do. Each store's readiness comes from the background
- * probes (lib/store-readiness.ts) and says when it was last checked.
+ * probes (lib/session/readiness.ts) and says when it was last checked.
  */
+import type { HealthView } from "./api-contract";
 import { getCatalogue } from "./news/catalogue";
 import { instanceIdentity } from "./instance";
-import { secretFingerprint, sessionPassword } from "./session/config";
+import { secretFingerprint, sessionConfig } from "./session/config";
 import { memorySessions } from "./session/memory/memory-store";
 import { storeReadiness } from "./session/readiness";
+import { registeredModes } from "./session/registry";
 
 const startedAt = Date.now();
 
-export function health() {
-  const { kv } = storeReadiness();
+export function health(): HealthView {
+  const probed = storeReadiness();
+  const stores: HealthView["stores"] = {};
+  for (const mode of registeredModes()) {
+    const readiness = probed[mode.name];
+    // `ok` is the same as `ready` (the name /api/health used before readiness was split from liveness).
+    stores[mode.name] = readiness ? { ...readiness, ok: readiness.ready === true } : { ok: true, ready: true };
+  }
+  // The cluster page counts memory-mode readers per instance.
+  stores.memory = { ok: true, ready: true, readers: memorySessions().size };
   return {
     ok: true,
     instance: instanceIdentity(),
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     catalogueSize: getCatalogue().size,
     /** Equal on every instance that shares SESSION_SECRET; the cluster flags one that differs. */
-    secretFingerprint: secretFingerprint(sessionPassword()),
-    stores: {
-      cookie: { ok: true, ready: true },
-      memory: { ok: true, ready: true, readers: memorySessions().size },
-      // `ok` is the same as `ready` (the name /api/health used before readiness was split from liveness).
-      kv: { ...kv, ok: kv.ready === true },
-    },
+    secretFingerprint: secretFingerprint(sessionConfig().keys),
+  stores,
   };
 }
 
@@ -44,8 +49,9 @@ export function publishLiveness(): void {
 }
 
 /**
- * Readiness of the instance itself, for /api/ready: true once its start-up work is done. It never
- * depends on a store being reachable (see store-readiness.ts).
+ * Readiness of the instance itself, for /api/ready on `next start` deployments (the front door
+ * answers it itself, once warmed up): true once its start-up work is done. It never depends on a
+ * store being reachable (see readiness.ts).
  */
 export function ready(): { ready: boolean; instance: ReturnType<typeof instanceIdentity> } {
   return { ready: true, instance: instanceIdentity() };

@@ -3,25 +3,19 @@
  * or forget their session, switch modes. Route handlers parse input, call one of these, and
  * shape the JSON; nothing here knows about requests or responses.
  */
-import { toSummary, type ArticleSummary, type Section } from "./news/article";
+import type { FeedPage, HistoryEntry, HistoryPage, MarkReadResult, ModeSwitchResult, SessionView } from "./api-contract";
+import { toSummary, type Section } from "./news/article";
 import { getCatalogue } from "./news/catalogue";
 import { instanceIdentity } from "./instance";
-import { currentMode, forgetReader, openStore, switchMode, type StoreMode } from "./session/modes";
+import { currentMode, openStore } from "./session/registry";
 import type { CookieJar } from "./session/store";
+import { forgetReader, switchMode } from "./session/switch";
 
 export class ArticleNotFoundError extends Error {
   constructor(readonly id: string) {
     super(`No article with id "${id.length > 80 ? `${id.slice(0, 80)}…` : id}".`);
     this.name = "ArticleNotFoundError";
   }
-}
-
-export interface FeedPage {
-  articles: ArticleSummary[];
-  mode: StoreMode;
-  instance: { id: string; pid: number };
-  seenCount: number;
-  remaining: number;
 }
 
 /** The newest unseen articles, recorded as seen by the same store operation that picked them. */
@@ -39,7 +33,7 @@ export async function nextFeedPage(jar: CookieJar, request: { limit: number; sec
   };
 }
 
-export async function markArticleRead(jar: CookieJar, articleId: string) {
+export async function markArticleRead(jar: CookieJar, articleId: string): Promise<MarkReadResult> {
   const article = getCatalogue().byId(articleId);
   if (!article) throw new ArticleNotFoundError(articleId);
   const mode = currentMode(jar);
@@ -58,11 +52,11 @@ export interface HistoryRequest {
  * publication: a seen-set is a set and keeps no time of showing), each marked when it was opened.
  * Read-only, like describeSession. In memory mode it is what the answering instance holds.
  */
-export async function readHistory(jar: CookieJar, request: HistoryRequest) {
+export async function readHistory(jar: CookieJar, request: HistoryRequest): Promise<HistoryPage> {
   const catalogue = getCatalogue();
   const mode = currentMode(jar);
   const { seen, read } = await openStore(mode, jar).snapshot();
-  const articles: (ArticleSummary & { read: boolean })[] = [];
+  const articles: HistoryEntry[] = [];
   let nextCursor: string | null = null;
   for (const seq of seen.descending(request.cursor)) {
     const article = catalogue.bySeq(seq);
@@ -77,7 +71,7 @@ export async function readHistory(jar: CookieJar, request: HistoryRequest) {
   return { mode, instance: { id, pid }, seenCount: seen.count(), readCount: read.count(), articles, nextCursor };
 }
 
-export async function describeSession(jar: CookieJar) {
+export async function describeSession(jar: CookieJar): Promise<SessionView> {
   const mode = currentMode(jar);
   const { seen, seenCount, readCount, details } = await openStore(mode, jar).describe();
   return {
@@ -92,12 +86,9 @@ export async function describeSession(jar: CookieJar) {
 }
 
 /** PUT /api/session/mode: the switch, and which instance carried it out (memory mode migrates only its share). */
-export async function changeMode(jar: CookieJar, to: StoreMode) {
+export async function changeMode(jar: CookieJar, to: string): Promise<ModeSwitchResult> {
   const { id, pid } = instanceIdentity();
   return { mode: to, ...(await switchMode(jar, to)), instance: { id, pid } };
 }
 
 export { forgetReader };
-
-/** GET /api/session/history's answer. */
-export type HistoryPage = Awaited<ReturnType<typeof readHistory>>;

@@ -5,11 +5,11 @@
  */
 import { getCatalogue } from "./news/catalogue";
 import { instanceIdentity } from "./instance";
-import { assertSessionConfig } from "./session/config";
+import { sessionConfig } from "./session/config";
 
 export function checkStartup(): void {
   try {
-    assertSessionConfig();
+    sessionConfig();
     const catalogue = getCatalogue();
     const { id, pid } = instanceIdentity();
     console.log(`[newsroom] instance ${id} (pid ${pid}) ready: ${catalogue.size} articles`);

@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --duration 20] [-- --quick]: what each session strategy costs, side by side,
  * on the production cluster (3 instances + balancer + Redis + bridge, CATALOGUE_SIZE=10000,
- * ALLOW_BASELINE_MODE=1). Loopback only, bounded, stops by itself.
+ * ENABLE_BENCH_MODES=1). Loopback only, bounded, stops by itself.
  *
  * 1. Variants (baseline, cookie, kv, memory, memory-sticky, kv-textbook): 50 virtual readers each
  *    POST /api/feed {"limit":10} back to back. After a warm-up round of every variant, each
@@ -20,18 +20,10 @@ import { startStack, type Stack } from "./lib/stack";
 import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
 import { LoadGenerator } from "./lib/bench/load-client";
 import { evaluateTargets, writeResults, type BenchResults, type VariantFigures } from "./lib/bench/report";
+import { VARIANTS, type VariantName } from "./lib/bench/variants";
 import { ReaderClient } from "./lib/reader-client";
 import { sealData, unsealData } from "iron-session";
 
-const VARIANTS = [
-  { name: "baseline", mode: "baseline", policy: "round-robin" },
-  { name: "cookie", mode: "cookie", policy: "round-robin" },
-  { name: "kv", mode: "kv", policy: "round-robin" },
-  { name: "memory", mode: "memory", policy: "round-robin" },
-  { name: "memory-sticky", mode: "memory", policy: "sticky" },
-  { name: "kv-textbook", mode: "kv-textbook", policy: "round-robin" },
-] as const;
-type VariantName = (typeof VARIANTS)[number]["name"];
 
 const CATALOGUE_SIZE = 10_000;
 /** Measured rounds per variant, alternating order; a warm-up round of every variant comes first. */
@@ -197,7 +189,7 @@ async function main(): Promise<void> {
     instances: 3,
     port: 0,
     policy: "round-robin",
-    env: { CATALOGUE_SIZE: String(CATALOGUE_SIZE), ALLOW_BASELINE_MODE: "1" },
+    env: { CATALOGUE_SIZE: String(CATALOGUE_SIZE), ENABLE_BENCH_MODES: "1" },
     log: (line) => line.startsWith("[newsroom]") && console.log(line),
   });
   const load = new LoadGenerator();

@@ -164,7 +164,7 @@ async function main(): Promise<void> {
         session = await reader.jar.session();
       }
       if (session.status !== 200) throw new Error(`could not read a ${mode} reader's session at the end: ${session.status}`);
-      const ranges = (session.body as unknown as { seenRanges: [number, number][] }).seenRanges;
+      const ranges = session.body.seenRanges;
       const seen = (seq: number) => ranges.some(([from, to]) => seq >= from && seq <= to);
       const missing = [...reader.receivedSeqs].filter((seq) => !seen(seq)).length;
       lost += missing;

@@ -8,8 +8,8 @@
  * is generated per run when unset. Ctrl-C / SIGTERM stops every child process group.
  */
 import { parseArgs } from "node:util";
-import { ADMIN_LINK_PARAM, ADMIN_TOKEN_FILE, writeAdminTokenFile } from "./lib/admin-guard";
-import { DEFAULT_MAX_INSTANCES, POLICIES, type Policy } from "./lib/cluster";
+import { ADMIN_LINK_PARAM, ADMIN_TOKEN_FILE, writeAdminTokenFile } from "./lib/balancer/admin-guard";
+import { DEFAULT_MAX_INSTANCES, POLICIES, type Policy } from "./lib/cluster/cluster";
 import { SECRET_FILE } from "./lib/secret";
 import { startStack, type Stack } from "./lib/stack";
 

@@ -1,5 +1,5 @@
 /**
- * Balancer CPU per request: HAProxy (the coming data plane) against the Node balancer (balancer.ts
+ * Balancer CPU per request: HAProxy (the coming data plane) against the Node balancer (balancer/server.ts
  * on httpxy), each forwarding the same small keep-alive requests from concurrent clients to three
  * stand-in instances. CPU is read from /proc/<pid>/stat before and after (HAProxy: master +
  * worker; Node: its own process), so other load on the machine does not count, only the

@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { DEBIAN_CHROMIUM_ARGS, ensureChromium } from "./lib/chromium";
-import { ADMIN_COOKIE, ADMIN_TOKEN_FILE } from "./lib/admin-guard";
+import type { ClusterState } from "../lib/cluster-contract";
+import { ADMIN_COOKIE, ADMIN_TOKEN_FILE } from "./lib/balancer/admin-guard";
 import { ROOT } from "./lib/build";
 import { startStack, type Stack } from "./lib/stack";
 
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
     await clusterShot(shooter);
     await historyShot(shooter);
     await leaveMemoryShot(shooter);
-    const ids = ((await (await fetch(`${url}/__cluster`)).json()) as { instances: { id: string }[] }).instances.map((i) => i.id);
+    const ids = ((await (await fetch(`${url}/__cluster`)).json()) as ClusterState).instances.map((i) => i.id);
     await recoveryShot(shooter, ids);
   } finally {
     await browser.close();

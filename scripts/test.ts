@@ -10,6 +10,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { evaluateTargets, type BenchResults } from "./lib/bench/report";
+import { VARIANTS } from "./lib/bench/variants";
 import { ensureBuild, ROOT } from "./lib/build";
 
 interface Totals {
@@ -120,8 +122,14 @@ function playwright(): void {
 }
 
 const started = Date.now();
-check("lint (eslint)", () => run(bin("eslint"), [".", "--max-warnings=0"]));
-check("typecheck (tsc --noEmit)", () => run(bin("tsc"), ["--noEmit"]));
+// The same two checks as `npm run lint`: ESLint (layering included) and Prettier's formatting.
+check("lint (eslint + prettier --check)", () => run(bin("eslint"), [".", "--max-warnings=0"]) && run(bin("prettier"), ["--check", "."]));
+check("typecheck (tsc --noEmit)", () => {
+  const ok = run(bin("tsc"), ["--noEmit"]);
+  // The build need not check types again (next.config.js) once the whole project passed.
+  if (ok) process.env.NEWSROOM_TYPECHECKED = "1";
+  return ok;
+});
 check("production build (next build)", () => {
   ensureBuild();
   return true;
@@ -135,10 +143,10 @@ check("bench harness smoke test (npm run bench -- --quick; no timing assertions)
   const results = join(ROOT, "bench", "results", "quick.json");
   rmSync(results, { force: true });
   if (!run(bin("tsx"), ["--conditions=react-server", "scripts/bench.ts", "--quick"])) return false;
-  // The harness worked if every variant was driven and every figure was produced.
-  const report = JSON.parse(readFileSync(results, "utf8")) as { variants: Record<string, { requests: number }>; targets: unknown[] };
+  // The harness worked if every variant was driven and every target was evaluated.
+  const report = JSON.parse(readFileSync(results, "utf8")) as BenchResults & { targets: unknown[] };
   const variants = Object.entries(report.variants);
-  const driven = variants.length === 6 && variants.every(([, v]) => v.requests > 0) && report.targets.length === 9;
+  const driven = variants.length === VARIANTS.length && variants.every(([, v]) => v.requests > 0) && report.targets.length === evaluateTargets(report).length;
   if (!driven) console.error(`bench quick run incomplete: ${JSON.stringify(Object.fromEntries(variants.map(([n, v]) => [n, v.requests])))}`);
   return driven;
 });

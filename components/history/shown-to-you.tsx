@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { HistoryPage } from "@/lib/reader";
+import type { HistoryPage } from "@/lib/api-contract";
 import { callApi } from "../api-client";
 import { formatDate } from "../format";
 import { instanceColor } from "../instance-colors";

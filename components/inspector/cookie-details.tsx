@@ -1,4 +1,4 @@
-import type { CookieStoreDetails } from "./session-types";
+import type { CookieStoreDetails } from "@/lib/api-contract";
 
 /** cookie mode: the whole history rides in one sealed cookie, so its size is what matters. */
 export function CookieDetails({ details }: { details: CookieStoreDetails }) {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { KvStoreDetails } from "./session-types";
+import type { KvStoreDetails } from "@/lib/api-contract";
 
 function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

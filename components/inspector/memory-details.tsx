@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { callApi } from "../api-client";
 import { lookUpCluster, START_CLUSTER_COMMAND } from "../cluster-api";
 import { instanceColor } from "../instance-colors";
-import type { MemoryStoreDetails, SessionView } from "./session-types";
+import type { MemoryStoreDetails, SessionView } from "@/lib/api-contract";
 
 interface InstanceAnswer {
   id: string;
@@ -28,8 +28,8 @@ async function survey(): Promise<Survey> {
       if (instance.status !== "up") return { ...base, seenCount: null, readCount: null, holds: null, error: `instance is ${instance.status}` };
       const result = await callApi<SessionView>(`/__cluster/instances/${encodeURIComponent(instance.id)}/session`);
       if (!result.ok) return { ...base, seenCount: null, readCount: null, holds: null, error: result.error.message };
-      const store = result.data.store as unknown as MemoryStoreDetails;
-      return { ...base, seenCount: result.data.seenCount, readCount: result.data.readCount, holds: store.heldBy !== null, error: null };
+      const store = result.data.store;
+      return { ...base, seenCount: result.data.seenCount, readCount: result.data.readCount, holds: store.kind === "memory" && store.heldBy !== null, error: null };
     }),
   );
   return { kind: "done", answers };
@@ -44,9 +44,8 @@ function verdict(answers: InstanceAnswer[]): string {
 }
 
 /** memory mode: the history sits in one process's Map, and the others know nothing of it. Remounted on each refresh. */
-export function MemoryDetails({ session }: { session: SessionView }) {
+export function MemoryDetails({ session, details }: { session: SessionView; details: MemoryStoreDetails }) {
   const [state, setState] = useState<Survey>({ kind: "loading" });
-  const details = session.store as unknown as MemoryStoreDetails;
 
   useEffect(() => {
     let live = true;

@@ -6,8 +6,9 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test as base, expect, type Page, type Response } from "@playwright/test";
-import type { InstanceRecord, Policy } from "../../scripts/lib/cluster";
-import { ADMIN_COOKIE } from "../../scripts/lib/admin-guard";
+import type { InstanceRecord, Policy } from "../../scripts/lib/cluster/cluster";
+import type { FeedPage } from "../../lib/api-contract";
+import { ADMIN_COOKIE } from "../../scripts/lib/balancer/admin-guard";
 import { isListening } from "../../scripts/lib/ports";
 import { startStack, type Stack } from "../../scripts/lib/stack";
 
@@ -163,7 +164,7 @@ export class FeedReader {
     const instance = response.headers()["x-instance-id"] ?? null;
     let ids: string[] = [];
     if (status === 200) {
-      const body = (await response.json()) as { articles: { id: string }[] };
+      const body = (await response.json()) as FeedPage;
       if (body.articles.length > 0) {
         this.batches++;
         const batch = this.page.getByTestId("feed-batch").nth(this.batches - 1);

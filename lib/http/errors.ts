@@ -4,9 +4,10 @@
  * because every handler validates first.
  */
 import { ZodError } from "zod";
+import type { ErrorEnvelope } from "../api-contract";
 import { ArticleNotFoundError } from "../reader";
-import { BenchModeDisabledError } from "../session/bench/bench-modes";
-import { KvMisconfiguredError, KvNotConfiguredError, KvUnavailableError, SessionTooLargeError } from "../session/errors";
+import { MAX_COOKIE_BYTES } from "../session/cookies";
+import { KvMisconfiguredError, ModeUnavailableError, SessionTooLargeError, StoreUnavailableError } from "../session/errors";
 
 export class HttpError extends Error {
   constructor(
@@ -20,12 +21,9 @@ export class HttpError extends Error {
   }
 }
 
-export interface ErrorEnvelope {
-  error: { code: string; message: string } & Record<string, unknown>;
-}
 
-/** Seconds a client should wait before retrying after the KV store failed. */
-export const KV_RETRY_AFTER_SECONDS = 2;
+/** Seconds a client should wait before retrying after a store failed (Retry-After). */
+export const STORE_RETRY_AFTER_SECONDS = 2;
 
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
@@ -36,20 +34,17 @@ export function toHttpError(error: unknown): HttpError {
   }
   if (error instanceof SessionTooLargeError) {
     return new HttpError(413, "SESSION_TOO_LARGE", error.message, {
-      details: { cookieBytes: error.cookieBytes, limitBytes: 4096, hint: 'PUT /api/session/mode {"mode":"kv"}' },
+      details: { cookieBytes: error.cookieBytes, limitBytes: MAX_COOKIE_BYTES, hint: 'PUT /api/session/mode {"mode":"kv"}' },
     });
   }
-  if (error instanceof KvNotConfiguredError) return new HttpError(503, "KV_NOT_CONFIGURED", error.message);
-  if (error instanceof KvUnavailableError) {
-    return new HttpError(503, "KV_UNAVAILABLE", error.message, {
-      headers: { "Retry-After": String(KV_RETRY_AFTER_SECONDS) },
-    });
+  if (error instanceof ModeUnavailableError) return new HttpError(503, error.code, error.message);
+  if (error instanceof StoreUnavailableError) {
+    return new HttpError(503, error.code, error.message, { headers: { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) } });
   }
   if (error instanceof KvMisconfiguredError) {
     console.error("[newsroom] KV refused our credentials", error.cause);
     return new HttpError(500, "KV_MISCONFIGURED", error.message);
   }
-  if (error instanceof BenchModeDisabledError) return new HttpError(403, "BENCH_MODE_DISABLED", error.message);
   if (error instanceof ArticleNotFoundError) return new HttpError(404, "ARTICLE_NOT_FOUND", error.message);
   console.error("[newsroom] unexpected error", error);
   return new HttpError(500, "INTERNAL", "Something went wrong on our side; nothing was recorded. Please try again.");

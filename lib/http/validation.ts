@@ -1,8 +1,8 @@
 /** Input schemas of the JSON API (zod) and a bounded, strict JSON body reader. */
 import { z } from "zod";
 import { SECTIONS } from "../news/article";
-import { BENCH_MODES } from "../session/bench/bench-modes";
-import { MODES } from "../session/store";
+import { ARTICLE_ID_MAX_LENGTH, ARTICLE_ID_PATTERN } from "../news/article";
+import { registeredModes } from "../session/registry";
 import { HttpError } from "./errors";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -27,8 +27,11 @@ export const feedRequestSchema = z
   })
   .strict();
 
-/** The bench-only modes parse too; openStore refuses them unless ALLOW_BASELINE_MODE=1 (403). */
-export const modeRequestSchema = z.object({ mode: z.enum([...MODES, ...BENCH_MODES], `mode must be one of ${MODES.join(", ")}`) }).strict();
+/** PUT /api/session/mode's body: a registered mode (built per call: the bench registers its own at start-up). */
+export function modeRequestSchema() {
+  const names = registeredModes().map((mode) => mode.name);
+  return z.object({ mode: z.enum(names as [string, ...string[]], `mode must be one of ${names.join(", ")}`) }).strict();
+}
 
 /** Query of GET /api/session/history: digits only, so a cursor is a seq and nothing else. */
 export const historyQuerySchema = z
@@ -51,8 +54,8 @@ export const historyQuerySchema = z
 export const articleIdSchema = z
   .string()
   .min(1)
-  .max(120, "article id is too long")
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "article id must be a lowercase slug");
+  .max(ARTICLE_ID_MAX_LENGTH, "article id is too long")
+  .regex(ARTICLE_ID_PATTERN, "article id must be a lowercase slug");
 
 /**
  * Reads a JSON body of at most 64 KB. An empty body counts as {} so `POST /api/feed` with no

@@ -4,9 +4,13 @@ import { z } from "zod";
 export const SECTIONS = ["World", "Business", "Technology", "Science", "Sports", "Culture"] as const;
 export type Section = (typeof SECTIONS)[number];
 
+/** Article ids are kebab-case slugs of at most ARTICLE_ID_MAX_LENGTH characters (the catalogue's and the API's one rule). */
+export const ARTICLE_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const ARTICLE_ID_MAX_LENGTH = 120;
+
 export const articleSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "id must be a kebab-case slug").max(100),
+    id: z.string().regex(ARTICLE_ID_PATTERN, "id must be a kebab-case slug").max(ARTICLE_ID_MAX_LENGTH),
     seq: z.number().int().positive(),
     title: z.string().min(1),
     summary: z.string().min(1),

@@ -4,6 +4,7 @@
  * "every article" is simply the range 1..maxSeq and a section is a bitmap of its seqs.
  */
 import handWrittenJson from "../../data/articles.json";
+import { processWide } from "../process-wide";
 import { SeqSet } from "../seen/seq-set";
 import { articleSchema, SECTIONS, type Article, type Section } from "./article";
 import type { CandidatePool } from "../seen/feed-selection";
@@ -65,9 +66,9 @@ export class Catalogue {
 
   /** The articles a feed request may choose from: all of them, or one section's. */
   pool(section?: Section): CandidatePool {
-    if (!section) return { maxSeq: this.maxSeq, total: this.size };
+    if (!section) return { maxSeq: this.maxSeq };
     const members = this.members(section);
-    return { maxSeq: this.maxSeq, members, total: members.count() };
+    return { maxSeq: this.maxSeq, members };
   }
 
   private members(section: Section): SeqSet {
@@ -110,18 +111,13 @@ export function loadCatalogue(options: CatalogueOptions = {}): Catalogue {
   });
 }
 
-const CATALOGUE_KEY = Symbol.for("newsroom.catalogue");
-type GlobalWithCatalogue = typeof globalThis & { [CATALOGUE_KEY]?: Catalogue };
-
 /** The process-wide catalogue, configured by CATALOGUE_SIZE and CATALOGUE_SEED. */
 export function getCatalogue(): Catalogue {
-  const holder = globalThis as GlobalWithCatalogue;
-  if (!holder[CATALOGUE_KEY]) {
+  return processWide("catalogue", () => {
     const handWrittenCount = parseHandWritten(handWrittenJson).length;
-    holder[CATALOGUE_KEY] = loadCatalogue({
+    return loadCatalogue({
       size: parseCatalogueSize(process.env.CATALOGUE_SIZE, handWrittenCount),
       seed: process.env.CATALOGUE_SEED || DEFAULT_SEED,
     });
-  }
-  return holder[CATALOGUE_KEY];
+  });
 }

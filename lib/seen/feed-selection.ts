@@ -10,8 +10,6 @@ export interface CandidatePool {
   maxSeq: number;
   /** When set, only these seqs are candidates (a section); otherwise all of 1..maxSeq. */
   members?: SeqSet;
-  /** How many candidates the pool holds. */
-  total: number;
 }
 
 /** Byte `index` of the pool's candidate bitmap (Redis layout: bit offset = seq, MSB first). */

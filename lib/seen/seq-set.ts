@@ -67,12 +67,6 @@ export class SeqSet {
     return true;
   }
 
-  addAll(other: SeqSet): void {
-    const theirs = other.bytes;
-    this.ensureLength(theirs.length);
-    for (let i = 0; i < theirs.length; i++) this.bytes[i] = this.bytes[i]! | theirs[i]!;
-  }
-
   count(): number {
     let total = 0;
     for (const byte of this.bytes) total += POPCOUNT[byte]!;

@@ -1,14 +1,56 @@
 /**
- * Session configuration from the environment: the sealing secret, TTL and cookie flags.
- * Everything is validated once, with errors that say exactly what to set.
+ * The session layer's configuration: read from the environment once per process (sessionConfig),
+ * validated, and handed to every store through the registry. An error says exactly what to set.
+ * Each option below names its variable, its default and an example, as iron-session documents its
+ * own options. Tests and scripts build one from any environment with parseSessionConfig(env).
  */
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
+import { processWide } from "../process-wide";
+import type { CookieOptions } from "./store";
 
 export type SessionPassword = string | Record<string, string>;
 
-const MIN_SECRET_LENGTH = 32;
-const DEFAULT_TTL_SECONDS = 30 * 24 * 60 * 60;
+/**
+ * The secrets by id, and the one id that seals cookies and signs session ids; every id opens and
+ * verifies. A plain SESSION_SECRET is the id "1" (as iron-session reads it), so a later rotation
+ * must keep it under "1": {"2":"new…","1":"old…"}.
+ */
+export interface Keyring {
+  secrets: Readonly<Record<string, string>>;
+  sealId: string;
+}
+
+/** Where kv mode's REST endpoint is, or why kv mode is off. */
+export type KvConfig = { url: string; token: string } | { unavailable: string };
+
+export interface SessionConfig {
+  /**
+   * SESSION_SECRET (required in production; a random one, with a warning, in development) and
+   * SESSION_SECRET_SEAL_ID (default: the highest id). At least 32 characters, the same on every
+   * instance. Example: SESSION_SECRET='{"2":"new-secret-of-32-characters…","1":"old-secret…"}'.
+   */
+  keys: Keyring;
+  /** SESSION_TTL_SECONDS, default 2592000 (30 days): the sliding expiry of a session in every mode. Example: 3600. */
+  ttlSeconds: number;
+  /**
+   * Attributes of every session cookie: HttpOnly, SameSite=Lax, Path=/, Max-Age = ttlSeconds, and
+   * Secure unless COOKIE_SECURE=0 (default: Secure in production; browsers accept Secure cookies
+   * on http://localhost). Example: COOKIE_SECURE=0 to serve plain HTTP to a phone on your network.
+   */
+  cookie: CookieOptions;
+  /** DEFAULT_SESSION_MODE, default "cookie": the mode of a reader who never chose one. Example: kv. */
+  defaultMode: string;
+  /** MEMORY_MODE_MAX_READERS, default 10000: the most memory-mode readers one process holds (least recently active go first). Example: 300. */
+  memoryMaxReaders: number;
+  /**
+   * KV_REST_API_URL + KV_REST_API_TOKEN (what Vercel's KV integration sets), or the names the
+   * Upstash integration sets today, UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN. Default:
+   * none, kv mode off (npm run dev / demo start a local Redis behind the KV bridge and set them).
+   * Example: KV_REST_API_URL=https://<db>.upstash.io KV_REST_API_TOKEN=<token>.
+   */
+  kv: KvConfig;
+}
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -17,11 +59,15 @@ export class ConfigError extends Error {
   }
 }
 
-const isProduction = () => process.env.NODE_ENV === "production";
+const MIN_SECRET_LENGTH = 32;
+const DEFAULT_TTL_SECONDS = 30 * 24 * 60 * 60;
+const DEFAULT_MEMORY_MAX_READERS = 10_000;
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * SESSION_SECRET: one secret of at least 32 characters, or a JSON map {"2":"new…","1":"old…"}
- * for rotation (iron-session seals with the highest id and unseals with any).
+ * for rotation.
  */
 export function parseSessionSecret(raw: string): SessionPassword {
   const trimmed = raw.trim();
@@ -51,41 +97,6 @@ export function parseSessionSecret(raw: string): SessionPassword {
   return trimmed;
 }
 
-const DEV_SECRET_KEY = Symbol.for("newsroom.devSecret");
-type GlobalWithSecret = typeof globalThis & { [DEV_SECRET_KEY]?: string };
-
-/** The password for every seal. Required in production; generated (with a warning) in development. */
-export function sessionPassword(): SessionPassword {
-  const raw = process.env.SESSION_SECRET;
-  if (raw) return parseSessionSecret(raw);
-  if (isProduction()) {
-    throw new ConfigError(
-      "SESSION_SECRET is not set. Every instance must share one secret of at least 32 characters, " +
-        "e.g. SESSION_SECRET=$(node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"). " +
-        "(npm run demo generates one per run.)",
-    );
-  }
-  const holder = globalThis as GlobalWithSecret;
-  if (!holder[DEV_SECRET_KEY]) {
-    holder[DEV_SECRET_KEY] = randomBytes(32).toString("base64url");
-    console.warn(
-      "[newsroom] SESSION_SECRET is not set: using a random development secret. " +
-        "Sessions will not survive a restart and other instances cannot read them.",
-    );
-  }
-  return holder[DEV_SECRET_KEY];
-}
-
-/**
- * The secrets by id, and the one id that seals cookies and signs session ids; every id opens and
- * verifies. A plain SESSION_SECRET is the id "1" (as iron-session reads it), so a later rotation
- * must keep it under "1": {"2":"new…","1":"old…"}.
- */
-export interface Keyring {
-  secrets: Readonly<Record<string, string>>;
-  sealId: string;
-}
-
 /** Builds a keyring; `sealId` defaults to the highest numeric id (iron-session's rule). */
 export function keyring(password: SessionPassword, sealId?: string): Keyring {
   const secrets = typeof password === "string" ? { 1: password } : { ...password };
@@ -100,60 +111,71 @@ export function keyring(password: SessionPassword, sealId?: string): Keyring {
 }
 
 /**
- * SESSION_SECRET as a keyring, with SESSION_SECRET_SEAL_ID (default: the highest id) choosing which
- * secret seals. A rolling rotation takes two rollouts: first every instance gets the map with the
- * new secret but SESSION_SECRET_SEAL_ID still naming the old id (all of them can now open the new
- * secret's cookies, none makes one yet), then SESSION_SECRET_SEAL_ID moves to the new id (or is
- * unset). Instances on either phase read each other's cookies; skipping the first phase is what
- * rejects every reader an old instance serves.
+ * SESSION_SECRET as a keyring, with SESSION_SECRET_SEAL_ID choosing which secret seals. A rolling
+ * rotation takes two rollouts: first every instance gets the map with the new secret but
+ * SESSION_SECRET_SEAL_ID still naming the old id (all of them can now open the new secret's
+ * cookies, none makes one yet), then SESSION_SECRET_SEAL_ID moves to the new id (or is unset).
  */
-export function sessionKeyring(): Keyring {
-  const sealId = process.env.SESSION_SECRET_SEAL_ID?.trim();
-  return keyring(sessionPassword(), sealId ? sealId : undefined);
+function parseKeys(env: Env): Keyring {
+  const sealId = env.SESSION_SECRET_SEAL_ID?.trim() || undefined;
+  if (env.SESSION_SECRET) return keyring(parseSessionSecret(env.SESSION_SECRET), sealId);
+  if (env.NODE_ENV === "production") {
+    throw new ConfigError(
+      "SESSION_SECRET is not set. Every instance must share one secret of at least 32 characters, " +
+        "e.g. SESSION_SECRET=$(node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"). " +
+        "(npm run demo makes one and keeps it in .newsroom/session-secret.)",
+    );
+  }
+  console.warn(
+    "[newsroom] SESSION_SECRET is not set: using a random development secret. Sessions will not survive a restart and other instances cannot read them.",
+  );
+  return keyring(randomBytes(32).toString("base64url"), sealId);
 }
 
-export function sessionTtlSeconds(): number {
-  const raw = process.env.SESSION_TTL_SECONDS;
-  if (raw === undefined || raw === "") return DEFAULT_TTL_SECONDS;
-  const ttl = Number(raw);
-  if (!Number.isInteger(ttl) || ttl < 1) throw new ConfigError(`SESSION_TTL_SECONDS must be a positive whole number, got "${raw}"`);
-  return ttl;
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
 }
 
-/** Default for MEMORY_MODE_MAX_READERS. */
-const DEFAULT_MEMORY_MAX_READERS = 10_000;
-
-/**
- * MEMORY_MODE_MAX_READERS (default 10,000): the most memory-mode readers one process holds; past
- * it the least recently active reader is dropped. Memory mode is the bug on display, not a leak.
- */
-export function memoryMaxReaders(): number {
-  const raw = process.env.MEMORY_MODE_MAX_READERS;
-  if (raw === undefined || raw === "") return DEFAULT_MEMORY_MAX_READERS;
-  const max = Number(raw);
-  if (!Number.isInteger(max) || max < 1) throw new ConfigError(`MEMORY_MODE_MAX_READERS must be a positive whole number, got "${raw}"`);
-  return max;
+function parseKv(env: Env): KvConfig {
+  const url = env.KV_REST_API_URL || env.UPSTASH_REDIS_REST_URL;
+  const token = env.KV_REST_API_TOKEN || env.UPSTASH_REDIS_REST_TOKEN;
+  if (url && token) return { url, token };
+  return {
+    unavailable:
+      "KV is not configured: set KV_REST_API_URL and KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN); " +
+      "npm run dev and npm run demo start a local one.",
+  };
 }
 
-/** Secure cookies in production; COOKIE_SECURE=0 allows plain-HTTP hosts other than localhost. */
-export function cookieSecure(): boolean {
-  if (process.env.COOKIE_SECURE === "0") return false;
-  if (process.env.COOKIE_SECURE === "1") return true;
-  return isProduction();
+/** Reads and validates a configuration from `env` (default: this process's environment). */
+export function parseSessionConfig(env: Env = process.env): SessionConfig {
+  const ttlSeconds = positiveInteger(env, "SESSION_TTL_SECONDS", DEFAULT_TTL_SECONDS);
+  const secure = env.COOKIE_SECURE === "0" ? false : env.COOKIE_SECURE === "1" ? true : env.NODE_ENV === "production";
+  return {
+    keys: parseKeys(env),
+    ttlSeconds,
+    cookie: { httpOnly: true, sameSite: "lax", secure, path: "/", maxAge: ttlSeconds },
+    defaultMode: env.DEFAULT_SESSION_MODE?.trim() || "cookie",
+    memoryMaxReaders: positiveInteger(env, "MEMORY_MODE_MAX_READERS", DEFAULT_MEMORY_MAX_READERS),
+    kv: parseKv(env),
+  };
 }
 
-/** Checked at server start (instrumentation.ts) so a misconfigured instance fails loudly, early. */
-export function assertSessionConfig(): void {
-  sessionKeyring();
-  sessionTtlSeconds();
-  memoryMaxReaders();
+/** This process's configuration, parsed once (a bad value stops the instance at start-up: startup-check.ts). */
+export function sessionConfig(): SessionConfig {
+  return processWide("sessionConfig", () => parseSessionConfig());
 }
 
 /**
  * A short, one-way fingerprint of the secret(s) for /api/health: enough to see that two instances
  * hold different secrets ("secret_key must be the same on every server"), useless for guessing it.
+ * The sealing id is left out: two instances in different phases of a rotation are compatible.
  */
-export function secretFingerprint(password: SessionPassword): string {
-  const canonical = typeof password === "string" ? password : JSON.stringify(Object.entries(password).sort(([a], [b]) => Number(a) - Number(b)));
+export function secretFingerprint(keys: Keyring): string {
+  const canonical = JSON.stringify(Object.entries(keys.secrets).sort(([a], [b]) => Number(a) - Number(b)));
   return createHash("sha256").update(`newsroom-secret-fingerprint\u0000${canonical}`).digest("hex").slice(0, 12);
 }

@@ -1,6 +1,5 @@
 /** Names and attributes of the cookies the session layer sets. */
 import { serialize } from "cookie";
-import { cookieSecure, sessionTtlSeconds } from "./config";
 import type { CookieOptions } from "./store";
 
 export const COOKIE_NAMES = {
@@ -18,10 +17,6 @@ export const COOKIE_NAMES = {
 
 /** Browsers may drop a cookie over 4,096 bytes (name, value and attributes). */
 export const MAX_COOKIE_BYTES = 4096;
-
-export function sessionCookieOptions(): CookieOptions {
-  return { httpOnly: true, sameSite: "lax", secure: cookieSecure(), path: "/", maxAge: sessionTtlSeconds() };
-}
 
 /**
  * The length of the Set-Cookie header value the browser receives for this cookie. Next writes

@@ -1,28 +1,47 @@
 /** Domain errors of the session layer; lib/http/errors.ts maps them onto HTTP answers. */
+import { MAX_COOKIE_BYTES } from "./cookies";
 
 /** A cookie-mode save would exceed the browser's 4,096-byte cookie limit; nothing was saved. */
 export class SessionTooLargeError extends Error {
   constructor(readonly cookieBytes: number) {
-    super(
-      `Your reading history no longer fits in a cookie (${cookieBytes} of 4096 bytes). ` +
-        "Nothing was lost: switch to kv mode to keep reading.",
-    );
+    super(`Your reading history no longer fits in a cookie (${cookieBytes} of ${MAX_COOKIE_BYTES} bytes). Nothing was lost: switch to kv mode to keep reading.`);
     this.name = "SessionTooLargeError";
   }
 }
 
-/** kv mode was asked for but KV_REST_API_URL / KV_REST_API_TOKEN are not set. */
-export class KvNotConfiguredError extends Error {
-  constructor(reason: string) {
+/** A registered mode this process cannot serve, because its store is not configured here (503 <MODE>_NOT_CONFIGURED). */
+export class ModeUnavailableError extends Error {
+  readonly code: string;
+
+  constructor(
+    readonly mode: string,
+    reason: string,
+  ) {
     super(reason);
-    this.name = "KvNotConfiguredError";
+    this.name = "ModeUnavailableError";
+    this.code = `${mode.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_NOT_CONFIGURED`;
   }
 }
 
-/** The KV store (bridge or Redis) did not answer in time or answered with an error. */
-export class KvUnavailableError extends Error {
+/**
+ * A store that is down, unreachable or too slow: nothing was recorded, and retrying later may work
+ * (503 with Retry-After). Each store says it in its own words and code (KV_UNAVAILABLE, …).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** The KV store (bridge or Redis) did not answer in time, or reported an outage. */
+export class KvUnavailableError extends StoreUnavailableError {
   constructor(cause: unknown) {
-    super("The shared session store is not reachable right now. Nothing was recorded; try again in a moment.", { cause });
+    super("KV_UNAVAILABLE", "The shared session store is not reachable right now. Nothing was recorded; try again in a moment.", cause);
     this.name = "KvUnavailableError";
   }
 }

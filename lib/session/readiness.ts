@@ -4,45 +4,40 @@
  * purpose: a Redis stall must not make the balancer eject healthy instances (cookie and memory
  * readers would lose every instance at once for a problem only kv readers have). The balancer
  * ejects on liveness; the stores' readiness is reported, for the cluster page and for people.
+ * Every registered mode with a probe (registry.ts) is probed.
  */
-import { kvStatus, pingKv } from "./kv/kv-client";
+import type { StoreReadinessView } from "../api-contract";
+import { processWide } from "../process-wide";
+import { sessionConfig } from "./config";
+import { registeredModes, type ModeDefinition } from "./registry";
 
-export interface StoreReadiness {
-  /** false: this instance has no such store configured (the reason says what to set). */
-  configured: boolean;
-  /** The last probe answered in time. null until the first probe has finished. */
-  ready: boolean | null;
-  /** When the last probe finished (epoch ms), null before the first. */
-  checkedAt: number | null;
-  latencyMs?: number;
-  error?: string;
-  reason?: string;
-}
+export type StoreReadiness = Omit<StoreReadinessView, "ok">;
 
 /** How often the stores are probed (ms). Each probe is bounded by the store's own timeout. */
 const PROBE_INTERVAL_MS = 1000;
 
 interface ProbeState {
-  kv: StoreReadiness;
+  byMode: Map<string, StoreReadiness>;
   timer: NodeJS.Timeout | null;
   running: boolean;
 }
 
-const STATE_KEY = Symbol.for("newsroom.storeReadiness");
-type GlobalWithState = typeof globalThis & { [STATE_KEY]?: ProbeState };
-
 function state(): ProbeState {
-  const holder = globalThis as GlobalWithState;
-  return (holder[STATE_KEY] ??= { kv: { configured: kvStatus().configured, ready: null, checkedAt: null }, timer: null, running: false });
+  return processWide("storeReadiness", () => ({ byMode: new Map(), timer: null, running: false }));
 }
 
-async function probeKv(): Promise<StoreReadiness> {
-  const status = kvStatus();
-  if (!status.configured) return { configured: false, ready: false, checkedAt: Date.now(), reason: status.reason };
-  const answer = await pingKv();
+async function probe(mode: ModeDefinition & { probe: NonNullable<ModeDefinition["probe"]> }): Promise<StoreReadiness> {
+  const config = sessionConfig();
+  const reason = mode.unavailable(config);
+  if (reason !== null) return { configured: false, ready: false, checkedAt: Date.now(), reason };
+  const answer = await mode.probe(config);
   return answer.ok
     ? { configured: true, ready: true, checkedAt: Date.now(), latencyMs: answer.latencyMs }
     : { configured: true, ready: false, checkedAt: Date.now(), error: answer.error };
+}
+
+function probedModes() {
+  return registeredModes().filter((mode): mode is ModeDefinition & { probe: NonNullable<ModeDefinition["probe"]> } => mode.probe !== undefined);
 }
 
 async function probeAll(): Promise<void> {
@@ -50,7 +45,7 @@ async function probeAll(): Promise<void> {
   if (current.running) return; // a slow store: never stack probes up
   current.running = true;
   try {
-    current.kv = await probeKv();
+    await Promise.all(probedModes().map(async (mode) => current.byMode.set(mode.name, await probe(mode))));
   } finally {
     current.running = false;
   }
@@ -65,7 +60,15 @@ export function startStoreProbes(intervalMs = PROBE_INTERVAL_MS): void {
   current.timer.unref();
 }
 
-/** The last known readiness of each store: no store is called. */
-export function storeReadiness(): { kv: StoreReadiness } {
-  return { kv: state().kv };
+/** The last known readiness of each probed store: no store is called. */
+export function storeReadiness(): Record<string, StoreReadiness> {
+  const config = sessionConfig();
+  const known = state().byMode;
+  return Object.fromEntries(
+    probedModes().map((mode) => {
+      const reason = mode.unavailable(config);
+      const fallback: StoreReadiness = reason === null ? { configured: true, ready: null, checkedAt: null } : { configured: false, ready: false, checkedAt: null, reason };
+      return [mode.name, known.get(mode.name) ?? fallback];
+    }),
+  );
 }

@@ -6,11 +6,9 @@
  * one reader run at once; a domain operation can be made atomic where the storage allows (kv).
  * A store instance is bound to one request (its CookieJar); state lives where the mode says.
  */
+import type { StoreDetails } from "../api-contract";
 import type { CandidatePool } from "../seen/feed-selection";
 import type { SeqSet } from "../seen/seq-set";
-
-export const MODES = ["cookie", "kv", "memory"] as const;
-export type Mode = (typeof MODES)[number];
 
 export interface ClaimResult {
   /** Claimed seqs, newest first: now recorded as seen. */
@@ -33,12 +31,12 @@ export interface SessionSnapshot {
 
 export interface SessionDescription extends Counts {
   /** Store-specific facts for the inspector: cookie size, kv key and TTL, holding instance. */
-  details: Record<string, unknown>;
+  details: StoreDetails;
   seen: SeqSet;
 }
 
 export interface SessionStore {
-  /** One of MODES, or a bench-only mode (lib/session/bench). */
+  /** The registered mode this store serves (registry.ts). */
   readonly mode: string;
   /** Atomically pick up to `limit` unseen articles of `pool`, newest first, and record them as seen. */
   claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult>;

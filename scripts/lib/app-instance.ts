@@ -9,7 +9,7 @@ import { ROOT } from "./build";
 import { spawnGroup, type Managed } from "./processes";
 
 /**
- * Instances keep idle connections longer than the balancer's agent does (see balancer.ts), so the
+ * Instances keep idle connections longer than the balancer's agent does (see balancer/forward.ts), so the
  * balancer never sends a request down a socket the instance is just closing (ECONNRESET).
  */
 export const UPSTREAM_KEEP_ALIVE_MS = 75_000;

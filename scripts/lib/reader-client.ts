@@ -1,29 +1,19 @@
 /**
  * A virtual reader for tests, benchmarks and scripts: its own cookie jar (like one browser
  * profile) and helpers for each JSON API call. Secure cookies are kept and sent over plain
- * HTTP on purpose: everything here talks to 127.0.0.1.
+ * HTTP on purpose: everything here talks to 127.0.0.1. The answers' shapes are the API's own
+ * (lib/api-contract.ts).
  */
+import type { ArticleSummary, FeedPage, MarkReadResult, ModeSwitchResult, SessionView } from "../../lib/api-contract";
+
+/** What tests call an article of a feed page. */
+export type FeedArticle = ArticleSummary;
 
 export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;
   instance: string | null;
   body: T;
-}
-
-export interface FeedArticle {
-  id: string;
-  seq: number;
-  title: string;
-  section: string;
-}
-
-export interface FeedBody {
-  articles: FeedArticle[];
-  mode: string;
-  instance: { id: string; pid: number };
-  seenCount: number;
-  remaining: number;
 }
 
 export class ReaderClient {
@@ -76,19 +66,19 @@ export class ReaderClient {
   }
 
   feed(limit = 10, section?: string) {
-    return this.request<FeedBody>("POST", "/api/feed", { json: section ? { limit, section } : { limit } });
+    return this.request<FeedPage>("POST", "/api/feed", { json: section ? { limit, section } : { limit } });
   }
 
   session() {
-    return this.request<{ mode: string; seenCount: number; readCount: number; store: Record<string, unknown> }>("GET", "/api/session");
+    return this.request<SessionView>("GET", "/api/session");
   }
 
   setMode(mode: string) {
-    return this.request<{ mode: string }>("PUT", "/api/session/mode", { json: { mode } });
+    return this.request<ModeSwitchResult>("PUT", "/api/session/mode", { json: { mode } });
   }
 
   read(id: string) {
-    return this.request<{ seenCount: number; readCount: number }>("POST", `/api/articles/${encodeURIComponent(id)}/read`);
+    return this.request<MarkReadResult>("POST", `/api/articles/${encodeURIComponent(id)}/read`);
   }
 
   forget() {

@@ -4,10 +4,10 @@
  * `npm run demo`, the Playwright suite and the benchmarks, so they all run the same thing.
  */
 import { randomBytes } from "node:crypto";
-import { newAdminToken } from "./admin-guard";
-import { startBalancer, type Balancer } from "./balancer";
+import { newAdminToken } from "./balancer/admin-guard";
+import { startBalancer, type Balancer } from "./balancer/server";
 import { ensureBuild } from "./build";
-import { Cluster, type Policy } from "./cluster";
+import { Cluster, type Policy } from "./cluster/cluster";
 import { startLocalKv, type LocalKv } from "./local-kv";
 import { allowedHostNames } from "./request-guards.mjs";
 import type { AppendFsync } from "./redis-server";

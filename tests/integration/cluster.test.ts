@@ -6,9 +6,11 @@ import { spawn } from "node:child_process";
 import { createServer, request as httpRequest } from "node:http";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/lib/balancer";
+import type { SessionView } from "@/lib/api-contract";
+import type { ClusterState } from "@/lib/cluster-contract";
+import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/lib/balancer/server";
 import { ROOT } from "../../scripts/lib/build";
-import { Cluster, type InstanceRecord } from "../../scripts/lib/cluster";
+import { Cluster, type InstanceRecord } from "../../scripts/lib/cluster/cluster";
 import { freePort, isListening } from "../../scripts/lib/ports";
 import { ReaderClient } from "../../scripts/lib/reader-client";
 import { startStack, type Stack } from "../../scripts/lib/stack";
@@ -124,7 +126,7 @@ describe("balancer", () => {
     const other = others[0]!.id;
     const asked = async (id: string) => {
       const response = await fetch(`${stack.url}/__cluster/instances/${id}/session`, { headers: { Cookie: reader.cookieHeader() } });
-      return { status: response.status, instance: response.headers.get("x-instance-id"), body: (await response.json()) as { seenCount: number; store: { heldBy: string | null } } };
+      return { status: response.status, instance: response.headers.get("x-instance-id"), body: (await response.json()) as SessionView };
     };
     expect(await asked(holder)).toMatchObject({ status: 200, instance: holder, body: { seenCount: 5, store: { heldBy: holder } } });
     expect(await asked(other)).toMatchObject({ status: 200, instance: other, body: { seenCount: 0, store: { heldBy: null } } });
@@ -190,8 +192,8 @@ describe("attacks on the admin API and Host", () => {
   });
 
   it("tells a caller whether it may change the cluster, and hands a browser the cookie only for the printed link", async () => {
-    expect(((await (await fetch(`${stack.url}/__cluster`)).json()) as { admin: boolean }).admin).toBe(false);
-    expect(((await (await fetch(`${stack.url}/__cluster`, { headers: token() })).json()) as { admin: boolean }).admin).toBe(true);
+    expect(((await (await fetch(`${stack.url}/__cluster`)).json()) as ClusterState).admin).toBe(false);
+    expect(((await (await fetch(`${stack.url}/__cluster`, { headers: token() })).json()) as ClusterState).admin).toBe(true);
 
     const link = await fetch(`${stack.url}/history?x=1&admin_token=${stack.adminToken}`, { redirect: "manual" });
     expect(link.status).toBe(303);
@@ -199,7 +201,7 @@ describe("attacks on the admin API and Host", () => {
     const cookie = link.headers.getSetCookie()[0]!;
     expect(cookie).toMatch(/^nr_admin=[A-Za-z0-9_-]+; Path=\/__cluster; HttpOnly; SameSite=Strict$/);
     const withCookie = await fetch(`${stack.url}/__cluster`, { headers: { Cookie: cookie.split(";")[0]! } });
-    expect(((await withCookie.json()) as { admin: boolean }).admin).toBe(true);
+    expect(((await withCookie.json()) as ClusterState).admin).toBe(true);
 
     const stale = await fetch(`${stack.url}/?admin_token=from-another-run`, { redirect: "manual" });
     expect(stale.status).toBe(403);
@@ -360,7 +362,7 @@ describe("a mismatched SESSION_SECRET", () => {
     const lines: string[] = [];
     const odd = await startStack({ instances: 3, port: 0, policy: "round-robin", build: false, mismatchedSecret: "b", log: (line) => lines.push(line) });
     try {
-      const { instances } = (await (await fetch(`${odd.url}/__cluster`)).json()) as { instances: InstanceRecord[] };
+      const { instances } = (await (await fetch(`${odd.url}/__cluster`)).json()) as ClusterState;
       const byId = Object.fromEntries(instances.map((i) => [i.id, i]));
       expect(byId.a!.secretFingerprint).toMatch(/^[0-9a-f]{12}$/);
       expect(byId.a!.secretFingerprint).toBe(byId.c!.secretFingerprint);
@@ -374,7 +376,7 @@ describe("a mismatched SESSION_SECRET", () => {
       await odd.stop();
     }
     // The control: the suite's own stack, one shared secret, flags nothing.
-    const { instances } = (await (await fetch(`${stack.url}/__cluster`)).json()) as { instances: InstanceRecord[] };
+    const { instances } = (await (await fetch(`${stack.url}/__cluster`)).json()) as ClusterState;
     expect(instances.every((i) => !i.secretMismatch && i.secretFingerprint === instances[0]!.secretFingerprint)).toBe(true);
   }, 120_000);
 });

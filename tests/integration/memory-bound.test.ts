@@ -5,6 +5,7 @@
  */
 import { Pool } from "undici";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { HealthView } from "@/lib/api-contract";
 import type { AppInstance } from "../../scripts/lib/app-instance";
 import { startTestApp } from "../support/test-app";
 
@@ -26,7 +27,8 @@ afterAll(async () => {
 
 async function readersHeld(): Promise<number> {
   const response = await fetch(`${app.url}/api/health`);
-  return ((await response.json()) as { stores: { memory: { readers: number } } }).stores.memory.readers;
+  const memory = ((await response.json()) as HealthView).stores.memory as { readers: number };
+  return memory.readers;
 }
 
 it(`${REQUESTS.toLocaleString("en")} cookie-less memory-mode requests leave at most MEMORY_MODE_MAX_READERS entries`, async () => {

@@ -1,32 +1,32 @@
-/** Builds each store over a TestJar, the way the app does per request, for the contract tests. */
-import { inject } from "vitest";
-import { keyring } from "@/lib/session/config";
-import { CookieStore } from "@/lib/session/cookie/cookie-store";
-import { KvStore } from "@/lib/session/kv/kv-store";
-import { MemoryStore } from "@/lib/session/memory/memory-store";
-import type { CookieOptions, Mode, SessionStore } from "@/lib/session/store";
-import { TestJar } from "./test-jar";
+/** Stores for tests, opened through the registry with a configuration of the tests' own, as the app opens them per request. */
+import type { StoreDetails } from "@/lib/api-contract";
+import { parseSessionConfig, type SessionConfig } from "@/lib/session/config";
+import { openStore } from "@/lib/session/registry";
+import type { CookieOptions, SessionStore } from "@/lib/session/store";
+import type { TestJar } from "./test-jar";
 
 export const TEST_PASSWORD = "test-secret-test-secret-test-secret-0123";
-/** TEST_PASSWORD as the stores take it: a keyring whose one id ("1") seals and signs. */
-export const TEST_KEYS = keyring(TEST_PASSWORD);
-export const TEST_COOKIE_OPTIONS: CookieOptions = { httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge: 3600 };
 
-/** Points the process's @vercel/kv client at the test Redis (through the real bridge). */
-export function useTestKv(): void {
-  const kv = inject("kv");
-  process.env.KV_REST_API_URL = kv.url;
-  process.env.KV_REST_API_TOKEN = kv.token;
-  process.env.SESSION_SECRET ??= TEST_PASSWORD;
+/**
+ * A configuration as an instance would parse it, with the tests' secret, a one-hour TTL and Secure
+ * cookies; `env` adds or overrides variables (KV_REST_API_URL…, see kvTestEnv in kv-test.ts).
+ */
+export function testConfig(env: Record<string, string> = {}): SessionConfig {
+  return parseSessionConfig({ SESSION_SECRET: TEST_PASSWORD, SESSION_TTL_SECONDS: "3600", COOKIE_SECURE: "1", ...env });
 }
 
-export function openTestStore(mode: Mode, jar: TestJar): SessionStore {
-  switch (mode) {
-    case "cookie":
-      return new CookieStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
-    case "kv":
-      return new KvStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
-    case "memory":
-      return new MemoryStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
-  }
+const BASE = testConfig();
+/** TEST_PASSWORD as the stores take it: a keyring whose one id ("1") seals and signs. */
+export const TEST_KEYS = BASE.keys;
+export const TEST_COOKIE_OPTIONS: CookieOptions = BASE.cookie;
+
+/** The store of `mode` for one "request" with this jar (fresh per call, as the app builds one per request). */
+export function openTestStore(mode: string, jar: TestJar, config: SessionConfig = BASE): SessionStore {
+  return openStore(mode, jar, config);
+}
+
+/** A store's details, checked to be of `kind` (a test failure otherwise), typed as that kind. */
+export function detailsOf<K extends StoreDetails["kind"]>(details: StoreDetails, kind: K): Extract<StoreDetails, { kind: K }> {
+  if (details.kind !== kind) throw new Error(`expected ${kind} details, got ${details.kind}`);
+  return details as Extract<StoreDetails, { kind: K }>;
 }

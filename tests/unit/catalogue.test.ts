@@ -63,7 +63,7 @@ describe("catalogue with the synthetic wire", () => {
   });
 
   it("splits the pool into sections that add up to the whole", () => {
-    const total = SECTIONS.reduce((sum, section) => sum + catalogue.pool(section).total, 0);
+    const total = SECTIONS.reduce((sum, section) => sum + catalogue.pool(section).members!.count(), 0);
     expect(total).toBe(10_000);
   });
 

@@ -9,11 +9,11 @@ import { CookieStore } from "@/lib/session/cookie/cookie-store";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
 import { SessionTooLargeError } from "@/lib/session/errors";
 import { SeqSet } from "@/lib/seen/seq-set";
-import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
+import { detailsOf, TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
 import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
-const CATALOGUE_10K: CandidatePool = { maxSeq: 10_000, total: 10_000 };
+const CATALOGUE_10K: CandidatePool = { maxSeq: 10_000};
 const store = (jar: TestJar) => new CookieStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
 
 function randomHalf(n: number): number[] {
@@ -99,7 +99,7 @@ describe("cookie store guard rails", () => {
       tampered.values.set(COOKIE_NAMES.cookieSession, corrupt);
       const described = await store(tampered).describe();
       expect(described.seenCount).toBe(0);
-      expect(described.details.rejected).toBeTruthy();
+      expect(detailsOf(described.details, "cookie").rejected).toBeTruthy();
       expect((await store(tampered).claimUnseen(CATALOGUE_10K, 2)).seqs).toEqual([10_000, 9_999]);
     }
   });
@@ -107,13 +107,13 @@ describe("cookie store guard rails", () => {
   it("does not accept a cookie sealed with another secret, or one that expired", async () => {
     const foreign = new TestJar();
     foreign.values.set(COOKIE_NAMES.cookieSession, await sealData({ v: 1, s: "", r: "" }, { password: "x".repeat(40), ttl: 3600 }));
-    expect((await store(foreign).describe()).details.rejected).toBeTruthy();
+    expect(detailsOf((await store(foreign).describe()).details, "cookie").rejected).toBeTruthy();
 
     const expired = new TestJar();
     // iron allows 60 s of clock skew; a seal whose ttl elapsed that long ago must be refused.
     const expiredLongAgo = await sealData({ v: 1, s: "", r: "" }, { password: TEST_PASSWORD, ttl: -120 });
     expired.values.set(COOKIE_NAMES.cookieSession, expiredLongAgo);
-    expect((await store(expired).describe()).details.rejected).toBeTruthy();
+    expect(detailsOf((await store(expired).describe()).details, "cookie").rejected).toBeTruthy();
   });
 
   it("accepts seals made with an older secret while rotating to a new one", async () => {

@@ -269,24 +269,28 @@ describe("tampering, foreign secrets, garbage and truncation: the same outcome a
   }
 
   /**
-   * Every position × every other character of ALPHABET for our seal (16,000 comparisons, ~9 s, most
-   * of it iron-session's WebCrypto); iron-session's seal is the same format byte for byte (above),
-   * so for it one character of each kind per position is enough.
+   * Every position × one character of each kind (upper, lower, digit, '-', '_', '*', '~', '.'), for
+   * our seal and iron-session's (same format byte for byte, above): ~2,000 comparisons each. At the
+   * separators and their neighbours, where a change can shift how the seal is split into fields,
+   * every other character of ALPHABET. (The full alphabet at every position, 16,000 comparisons,
+   * gave the same outcomes and took ~9 s, most of it iron-session's WebCrypto.)
    */
-  const EVERY_CHARACTER = ALPHABET;
   const ONE_OF_EACH_KIND = [..."Qq7-_*~."];
-  for (const [sealer, replacements] of [["ours", EVERY_CHARACTER], ["iron-session", ONE_OF_EACH_KIND]] as const) {
+  const nearSeparator = (seal: string, i: number) => [i - 1, i, i + 1].some((j) => seal[j] === "*" || seal[j] === "~");
+  for (const sealer of ["ours", "iron-session"] as const) {
     const whose = sealer === "ours" ? "our" : "iron-session's";
-    it(`single-character changes of ${whose} seal (${replacements.length} characters) give what iron-session gives, and never open`, async () => {
+    it(`single-character changes of ${whose} seal give what iron-session gives, and never open`, async () => {
       const original = sealer === "ours" ? await sealData({ n: 1 }, { password: A }) : await ironSessionSeal({ n: 1 }, { password: A });
       // Negative control: the untouched seal opens, in both.
       expect(await unsealData(original, { password: A })).toEqual({ n: 1 });
       expect(await ironSessionUnseal(original, { password: A })).toEqual({ n: 1 });
       const changed = [...original].flatMap((originalChar, i) =>
-        replacements.filter((char) => char !== originalChar).map((char) => original.slice(0, i) + char + original.slice(i + 1)),
+        (nearSeparator(original, i) ? ALPHABET : ONE_OF_EACH_KIND)
+          .filter((char) => char !== originalChar)
+          .map((char) => original.slice(0, i) + char + original.slice(i + 1)),
       );
       const tally = await compareWithIronSession(changed, A);
-      expect(tally.compared).toBeGreaterThan(original.length * (replacements.length - 2));
+      expect(tally.compared).toBeGreaterThan(original.length * (ONE_OF_EACH_KIND.length - 2));
       expect(tally.opened).toBe(0);
       const thrown = JSON.stringify(Object.fromEntries(tally.threw));
       console.log(`[iron-seal] ${whose} seal, ${tally.compared} single-character changes: ${tally.empty} give {}, thrown by both: ${thrown}`);

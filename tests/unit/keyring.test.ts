@@ -1,13 +1,9 @@
 /** SESSION_SECRET as a keyring: which id seals (and signs), and the errors that say what to fix. */
-import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, keyring, sessionKeyring } from "@/lib/session/config";
+import { describe, expect, it } from "vitest";
+import { ConfigError, keyring, parseSessionConfig } from "@/lib/session/config";
 
 const A = "a".repeat(32);
 const B = "b".repeat(32);
-
-afterEach(() => {
-  delete process.env.SESSION_SECRET_SEAL_ID;
-});
 
 describe("keyring", () => {
   it("reads a plain secret as the id 1, as iron-session does", () => {
@@ -19,12 +15,30 @@ describe("keyring", () => {
   });
 
   it("seals with SESSION_SECRET_SEAL_ID during a rollout, and refuses an id the map lacks", () => {
-    process.env.SESSION_SECRET = JSON.stringify({ 2: B, 1: A });
-    process.env.SESSION_SECRET_SEAL_ID = "1";
-    expect(sessionKeyring()).toEqual({ secrets: { 1: A, 2: B }, sealId: "1" });
-    process.env.SESSION_SECRET_SEAL_ID = "3";
-    expect(() => sessionKeyring()).toThrow(ConfigError);
-    expect(() => sessionKeyring()).toThrow(/not an id of SESSION_SECRET \(ids: 1, 2; a plain SESSION_SECRET is id "1"\)/);
-    delete process.env.SESSION_SECRET;
+    const env = { SESSION_SECRET: JSON.stringify({ 2: B, 1: A }), SESSION_SECRET_SEAL_ID: "1" };
+    expect(parseSessionConfig(env).keys).toEqual({ secrets: { 1: A, 2: B }, sealId: "1" });
+    const wrong = { ...env, SESSION_SECRET_SEAL_ID: "3" };
+    expect(() => parseSessionConfig(wrong)).toThrow(ConfigError);
+    expect(() => parseSessionConfig(wrong)).toThrow(/not an id of SESSION_SECRET \(ids: 1, 2; a plain SESSION_SECRET is id "1"\)/);
+  });
+});
+
+describe("the session configuration", () => {
+  it("has a default for everything but the secret, and says what to set when a value is wrong", () => {
+    const config = parseSessionConfig({ SESSION_SECRET: A, NODE_ENV: "production" });
+    expect(config).toMatchObject({ ttlSeconds: 2_592_000, defaultMode: "cookie", memoryMaxReaders: 10_000 });
+    expect(config.cookie).toEqual({ httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge: 2_592_000 });
+    expect("unavailable" in config.kv && config.kv.unavailable).toMatch(/set KV_REST_API_URL and KV_REST_API_TOKEN/);
+    expect(() => parseSessionConfig({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET is not set/);
+    expect(() => parseSessionConfig({ SESSION_SECRET: "short" })).toThrow(/at least 32 characters/);
+    expect(() => parseSessionConfig({ SESSION_SECRET: A, SESSION_TTL_SECONDS: "soon" })).toThrow(/SESSION_TTL_SECONDS must be a positive whole number/);
+    expect(() => parseSessionConfig({ SESSION_SECRET: A, MEMORY_MODE_MAX_READERS: "0" })).toThrow(/MEMORY_MODE_MAX_READERS/);
+  });
+
+  it("accepts the names the Upstash integration sets today beside Vercel KV's", () => {
+    const upstash = parseSessionConfig({ SESSION_SECRET: A, UPSTASH_REDIS_REST_URL: "https://db.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" });
+    expect(upstash.kv).toEqual({ url: "https://db.upstash.io", token: "t" });
+    const vercel = parseSessionConfig({ SESSION_SECRET: A, KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "v", UPSTASH_REDIS_REST_URL: "https://x" });
+    expect(vercel.kv).toEqual({ url: "https://kv.example", token: "v" });
   });
 });

@@ -8,7 +8,7 @@ import { SeqSet } from "@/lib/seen/seq-set";
 import { TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 
-const POOL: CandidatePool = { maxSeq: 100, total: 100 };
+const POOL: CandidatePool = { maxSeq: 100};
 
 describe("memory mode's map", () => {
   it("holds at most maxReaders: 40,000 cookie-less readers leave the 1,000 most recent", async () => {

@@ -1,4 +1,4 @@
-import { HttpError } from "@/lib/http/errors";
+import { HttpError, STORE_RETRY_AFTER_SECONDS } from "@/lib/http/errors";
 import { requestCookieJar, json, route, otherMethods } from "@/lib/http/route";
 import { describeSession, forgetReader } from "@/lib/reader";
 
@@ -13,7 +13,7 @@ export const DELETE = route(async () => {
   const failures = Object.entries(failed);
   if (failures.length > 0) {
     throw new HttpError(503, "FORGET_INCOMPLETE", `Cleared ${cleared.join(", ")}, but not ${failures.map(([m, why]) => `${m} (${why})`).join("; ")}. Try again.`, {
-      headers: { "Retry-After": "2" },
+      headers: { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) },
     });
   }
   return json({ forgotten: true, cleared });

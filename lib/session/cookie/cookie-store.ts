@@ -62,6 +62,7 @@ export class CookieStore implements SessionStore {
       seenCount: seen.count(),
       readCount: read.count(),
       details: {
+        kind: "cookie",
         cookieName: COOKIE_NAMES.cookieSession,
         cookieBytes: value && !rejected ? setCookieBytes(COOKIE_NAMES.cookieSession, value, this.options) : 0,
         valueBytes: value && !rejected ? value.length : 0,

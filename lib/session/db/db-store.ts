@@ -83,7 +83,7 @@ export class DbStore implements SessionStore {
         seen: SeqSet.empty(),
         seenCount: 0,
         readCount: 0,
-        details: { table: SESSIONS_TABLE, rowBytes: 0, seenBytes: 0, readBytes: 0, expiresAt: null, ttlMs: null },
+        details: { kind: "db", table: SESSIONS_TABLE, rowBytes: 0, seenBytes: 0, readBytes: 0, expiresAt: null, ttlMs: null },
       };
     }
     const seen = SeqSet.fromBytes(row.seen);
@@ -92,6 +92,7 @@ export class DbStore implements SessionStore {
       seenCount: seen.count(),
       readCount: SeqSet.fromBytes(row.read).count(),
       details: {
+        kind: "db",
         table: SESSIONS_TABLE,
         rowBytes: row.row_bytes,
         seenBytes: row.seen_bytes,

@@ -5,6 +5,7 @@
  * function because the schema was never migrated, a wrong password) stays what it is: a bug or a
  * misconfiguration, answered 500 and logged.
  */
+import { StoreUnavailableError } from "../errors";
 
 /** db mode was asked for but DATABASE_URL is not set. */
 export class DbNotConfiguredError extends Error {
@@ -15,9 +16,9 @@ export class DbNotConfiguredError extends Error {
 }
 
 /** PostgreSQL did not answer in time, or could not be reached: nothing was recorded. */
-export class DbUnavailableError extends Error {
+export class DbUnavailableError extends StoreUnavailableError {
   constructor(cause: unknown) {
-    super("The session database is not reachable right now. Nothing was recorded; try again in a moment.", { cause });
+    super("DB_UNAVAILABLE", "The session database is not reachable right now. Nothing was recorded; try again in a moment.", cause);
     this.name = "DbUnavailableError";
   }
 }

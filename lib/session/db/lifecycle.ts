@@ -3,13 +3,12 @@
  * expired sessions on a timer, and answer a health check. Not wired in yet: call prepareDb() from
  * the start-up code (instrumentation.ts) when DATABASE_URL is set, and pingDb() from /api/health.
  */
+import { processWide } from "../../process-wide";
 import { classifyDbError } from "./errors";
 import { migrate, type MigrationReport } from "./migrate";
 import { getDbPool, withDb } from "./pool";
 import { startSweeper, type Sweeper, type SweeperOptions } from "./sweeper";
 
-const STATE_KEY = Symbol.for("newsroom.dbLifecycle");
-type GlobalWithState = typeof globalThis & { [STATE_KEY]?: { schema?: Promise<MigrationReport>; sweeper?: Sweeper } };
 
 /**
  * Once per process: brings the schema up to date, then starts the sweeper. A failure (the database
@@ -17,8 +16,7 @@ type GlobalWithState = typeof globalThis & { [STATE_KEY]?: { schema?: Promise<Mi
  * DbUnavailableError, anything else (an edited migration, a server older than 14) as it is.
  */
 export function prepareDb(options: { sweeper?: SweeperOptions } = {}): Promise<MigrationReport> {
-  const holder = globalThis as GlobalWithState;
-  const state = (holder[STATE_KEY] ??= {});
+  const state = processWide("dbLifecycle", (): { schema?: Promise<MigrationReport>; sweeper?: Sweeper } => ({}));
   state.schema ??= migrate(getDbPool()).then(
     (report) => {
       state.sweeper ??= startSweeper(getDbPool(), options.sweeper);

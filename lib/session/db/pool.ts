@@ -14,6 +14,7 @@
  *      the request gave up rolls back instead of writing.
  */
 import pg from "pg";
+import { processWide } from "../../process-wide";
 import { classifyDbError, DbNotConfiguredError, DbUnavailableError } from "./errors";
 
 export interface DbPoolOptions {
@@ -111,16 +112,12 @@ export function dbStatus(): DbStatus {
   return { configured: true, url };
 }
 
-const POOL_KEY = Symbol.for("newsroom.dbPool");
-type GlobalWithPool = typeof globalThis & { [POOL_KEY]?: pg.Pool };
-
 /** This process's pool (DB_POOL_MAX overrides its size); DbNotConfiguredError without DATABASE_URL. */
 export function getDbPool(): pg.Pool {
   const status = dbStatus();
   if (!status.configured) throw new DbNotConfiguredError(status.reason);
   const max = Number(process.env.DB_POOL_MAX);
-  const holder = globalThis as GlobalWithPool;
-  return (holder[POOL_KEY] ??= createDbPool({ connectionString: status.url, ...(Number.isInteger(max) && max > 0 ? { max } : {}) }));
+  return processWide("dbPool", () => createDbPool({ connectionString: status.url, ...(Number.isInteger(max) && max > 0 ? { max } : {}) }));
 }
 
 /**

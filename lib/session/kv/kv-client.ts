@@ -1,11 +1,11 @@
 /**
- * The one @vercel/kv client of this process, configured from KV_REST_API_URL / KV_REST_API_TOKEN
- * (a real Vercel KV / Upstash database, or the in-repo bridge in front of a local redis-server).
+ * The one @vercel/kv client of this process, configured from the session configuration's KV
+ * endpoint (a real Vercel KV / Upstash database, or the in-repo bridge in front of a local Redis).
  */
 import { createClient, type VercelKV } from "@vercel/kv";
-import { KvMisconfiguredError, KvNotConfiguredError, KvUnavailableError } from "../errors";
-
-export type KvStatus = { configured: true; url: string } | { configured: false; reason: string };
+import { processWide } from "../../process-wide";
+import { sessionConfig, type KvConfig } from "../config";
+import { KvMisconfiguredError, KvUnavailableError, ModeUnavailableError } from "../errors";
 
 /** Every KV call gives up after this long: a slow store must fail a request, not hang it. */
 const KV_TIMEOUT_MS = 2000;
@@ -26,37 +26,31 @@ export function writeDeadline(now = Date.now()): number {
   return now + KV_WRITE_BUDGET_MS;
 }
 
-export function kvStatus(): KvStatus {
-  const url = process.env.KV_REST_API_URL;
-  const token = process.env.KV_REST_API_TOKEN;
-  if (!url || !token) {
-    return {
-      configured: false,
-      reason: "KV is not configured: set KV_REST_API_URL and KV_REST_API_TOKEN (npm run dev and npm run demo start a local one).",
-    };
-  }
-  return { configured: true, url };
+export type KvEndpoint = Extract<KvConfig, { url: string }>;
+
+/** The one client of this process for an endpoint (its keep-alive connections are shared by every request). */
+export function kvClientFor(endpoint: KvEndpoint): VercelKV {
+  return processWide(`kvClient ${endpoint.url} ${endpoint.token}`, () =>
+    createClient({
+      url: endpoint.url,
+      token: endpoint.token,
+      // One store operation = one command = one HTTP request: no batching behind our back.
+      enableAutoPipelining: false,
+      // Our scripts return plain integers and hex strings; do not let the client guess types.
+      automaticDeserialization: false,
+      // A function, so each request gets a fresh timeout (the client throws when it fires).
+      signal: () => AbortSignal.timeout(KV_TIMEOUT_MS),
+      // One quick retry covers a keep-alive socket closed under us; more would only delay the 503.
+      retry: { retries: 1, backoff: () => 50 },
+    }),
+  );
 }
 
-const CLIENT_KEY = Symbol.for("newsroom.kvClient");
-type GlobalWithClient = typeof globalThis & { [CLIENT_KEY]?: VercelKV };
-
+/** The client for this process's configured endpoint; ModeUnavailableError when kv is not configured. */
 export function getKvClient(): VercelKV {
-  const status = kvStatus();
-  if (!status.configured) throw new KvNotConfiguredError(status.reason);
-  const holder = globalThis as GlobalWithClient;
-  return (holder[CLIENT_KEY] ??= createClient({
-    url: status.url,
-    token: process.env.KV_REST_API_TOKEN!,
-    // One store operation = one command = one HTTP request: no batching behind our back.
-    enableAutoPipelining: false,
-    // Our scripts return plain integers and hex strings; do not let the client guess types.
-    automaticDeserialization: false,
-    // A function, so each request gets a fresh timeout (the client throws when it fires).
-    signal: () => AbortSignal.timeout(KV_TIMEOUT_MS),
-    // One quick retry covers a keep-alive socket closed under us; more would only delay the 503.
-    retry: { retries: 1, backoff: () => 50 },
-  }));
+  const kv = sessionConfig().kv;
+  if ("unavailable" in kv) throw new ModeUnavailableError("kv", kv.unavailable);
+  return kvClientFor(kv);
 }
 
 /** Network-level error codes: the store could not be reached or stopped answering. */
@@ -128,8 +122,13 @@ export function kvRunner(client: () => VercelKV): KvRunner {
   };
 }
 
-/** The runner every kv-backed store uses by default: this process's one client. */
+/** The runner over this process's configured client (the default of every kv-backed store). */
 export const withKv: KvRunner = kvRunner(getKvClient);
+
+/** The runner over the client for a given endpoint (the registry opens kv stores with their configuration's). */
+export function kvRunnerFor(endpoint: KvEndpoint): KvRunner {
+  return kvRunner(() => kvClientFor(endpoint));
+}
 
 /** Round-trip check for the background readiness probe (lib/health.ts). */
 export async function pingKv(): Promise<{ ok: true; latencyMs: number } | { ok: false; error: string }> {

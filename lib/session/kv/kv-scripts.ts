@@ -157,6 +157,6 @@ if ARGV[2] ~= '' then redis.call('SET', KEYS[2], unhex(ARGV[2]), 'EX', ARGV[3]) 
 return 1
 `;
 
-export function sessionKeys(sid: string, prefix = "newsroom"): { seen: string; read: string } {
-  return { seen: `${prefix}:{${sid}}:seen`, read: `${prefix}:{${sid}}:read` };
+export function sessionKeys(sid: string): { seen: string; read: string } {
+  return { seen: `newsroom:{${sid}}:seen`, read: `newsroom:{${sid}}:read` };
 }

@@ -54,12 +54,12 @@ export class KvStore implements SessionStore {
 
   async describe(): Promise<SessionDescription> {
     const state = await this.fetchState();
-    if (!state) return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { keys: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] } };
+    if (!state) return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { kind: "kv", keys: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] } };
     return {
       seen: state.seen,
       seenCount: state.seen.count(),
       readCount: state.read.count(),
-      details: { keys: [state.keys.seen, state.keys.read], ttlSeconds: state.ttlSeconds, ttlMs: state.ttlMs, bytes: state.bytes, usage: state.usage },
+      details: { kind: "kv", keys: [state.keys.seen, state.keys.read], ttlSeconds: state.ttlSeconds, ttlMs: state.ttlMs, bytes: state.bytes, usage: state.usage },
     };
   }
 

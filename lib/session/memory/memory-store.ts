@@ -14,8 +14,8 @@
  */
 import { countUnseen, selectUnseen, type CandidatePool } from "../../seen/feed-selection";
 import { instanceIdentity } from "../../instance";
-import type { Keyring } from "../config";
-import { memoryMaxReaders } from "../config";
+import { processWide } from "../../process-wide";
+import { sessionConfig, type Keyring } from "../config";
 import { COOKIE_NAMES } from "../cookies";
 import { SeqSet } from "../../seen/seq-set";
 import { SignedSessionId } from "../signed-session-id";
@@ -69,13 +69,9 @@ export class ReaderMap {
   }
 }
 
-const MAP_KEY = Symbol.for("newsroom.memorySessions");
-type GlobalWithMap = typeof globalThis & { [MAP_KEY]?: ReaderMap };
-
-/** One map per process (on globalThis so every route bundle of this process shares it). */
+/** One map per process, whatever route bundle asks. */
 export function memorySessions(): ReaderMap {
-  const holder = globalThis as GlobalWithMap;
-  return (holder[MAP_KEY] ??= new ReaderMap(memoryMaxReaders()));
+  return processWide("memorySessions", () => new ReaderMap(sessionConfig().memoryMaxReaders));
 }
 
 export class MemoryStore implements SessionStore {
@@ -115,6 +111,7 @@ export class MemoryStore implements SessionStore {
       seenCount: seen.count(),
       readCount: entry?.read.count() ?? 0,
       details: {
+        kind: "memory",
         heldBy: entry ? instanceIdentity().id : null,
         readersInThisProcess: this.readers.size,
         maxReaders: this.readers.maxReaders,

@@ -4,10 +4,10 @@
  * depends only on the seen and read sets, so each point is one seal of that state.
  * Needs the react-server condition (npm run bench passes it) because the stores are server-only.
  */
-import { keyring } from "../../../lib/session/config";
+import { parseSessionConfig } from "../../../lib/session/config";
 import { prng } from "../../../lib/news/random";
 import { CookieStore } from "../../../lib/session/cookie/cookie-store";
-import { COOKIE_NAMES, sessionCookieOptions, setCookieBytes } from "../../../lib/session/cookies";
+import { COOKIE_NAMES, setCookieBytes } from "../../../lib/session/cookies";
 import { SeqSet } from "../../../lib/seen/seq-set";
 import type { CookieJar } from "../../../lib/session/store";
 
@@ -20,8 +20,10 @@ export interface CookiePoint {
 async function measure(seen: SeqSet, read: SeqSet, password: string): Promise<Omit<CookiePoint, "articles">> {
   const values = new Map<string, string>();
   const jar: CookieJar = { get: (name) => values.get(name), set: (name, value) => void values.set(name, value), delete: (name) => void values.delete(name) };
-  const options = sessionCookieOptions();
-  await new CookieStore(jar, keyring(password), options).replace({ seen, read });
+  // The production instance's configuration: the same cookie attributes the app sets.
+  const config = parseSessionConfig({ SESSION_SECRET: password, NODE_ENV: "production" });
+  const options = config.cookie;
+  await new CookieStore(jar, config.keys, options).replace({ seen, read });
   const value = values.get(COOKIE_NAMES.cookieSession) ?? "";
   return { valueBytes: value.length, setCookieBytes: setCookieBytes(COOKIE_NAMES.cookieSession, value, options) };
 }

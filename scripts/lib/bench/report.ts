@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../build";
+import { MAX_COOKIE_BYTES } from "../../../lib/session/cookies";
 import type { CookiePoint } from "./cookie-curve";
 
 export interface VariantFigures {
@@ -110,14 +111,14 @@ function cookieChart(curve: BenchResults["cookieCurve"]): string {
   const height = 320;
   const pad = { left: 60, right: 20, top: 40, bottom: 45 };
   const maxX = Math.max(...curve.inOrder.map((p) => p.articles));
-  const maxY = 4096;
+  const maxY = MAX_COOKIE_BYTES; // the browser's limit is the chart's ceiling
   const x = (v: number) => pad.left + ((width - pad.left - pad.right) * v) / maxX;
   const y = (v: number) => height - pad.bottom - ((height - pad.top - pad.bottom) * v) / maxY;
   const line = (points: CookiePoint[], colour: string) =>
     `<polyline fill="none" stroke="${colour}" stroke-width="2.5" points="${points.map((p) => `${x(p.articles).toFixed(1)},${y(p.setCookieBytes).toFixed(1)}`).join(" ")}"/>`;
-  const ticks = [0, 1024, 2048, 3072, 4096].map((t) => `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(t)}" y2="${y(t)}" stroke="#e4e4e7"/><text x="${pad.left - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`).join("");
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((share) => share * MAX_COOKIE_BYTES).map((t) => `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(t)}" y2="${y(t)}" stroke="#e4e4e7"/><text x="${pad.left - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`).join("");
   const xTicks = [0, 2500, 5000, 7500, 10000].map((t) => `<text x="${x(t)}" y="${height - pad.bottom + 18}" text-anchor="middle">${t}</text>`).join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="#fff"/><text x="10" y="22" font-size="13" font-weight="bold">Session cookie (Set-Cookie bytes) vs articles, 10,000-article catalogue</text>${ticks}${xTicks}<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(4096)}" y2="${y(4096)}" stroke="#dc2626" stroke-dasharray="4 3"/><text x="${width - pad.right}" y="${y(4096) - 5}" text-anchor="end" fill="#dc2626">browser limit 4,096</text>${line(curve.inOrder, "#059669")}${line(curve.randomOpened, "#d97706")}<text x="${pad.left + 8}" y="${height - 8}" fill="#059669">— seen in feed order</text><text x="${pad.left + 190}" y="${height - 8}" fill="#d97706">— all seen, then a random k opened</text></svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="#fff"/><text x="10" y="22" font-size="13" font-weight="bold">Session cookie (Set-Cookie bytes) vs articles, 10,000-article catalogue</text>${ticks}${xTicks}<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(MAX_COOKIE_BYTES)}" y2="${y(MAX_COOKIE_BYTES)}" stroke="#dc2626" stroke-dasharray="4 3"/><text x="${width - pad.right}" y="${y(MAX_COOKIE_BYTES) - 5}" text-anchor="end" fill="#dc2626">browser limit ${MAX_COOKIE_BYTES.toLocaleString("en-US")}</text>${line(curve.inOrder, "#059669")}${line(curve.randomOpened, "#d97706")}<text x="${pad.left + 8}" y="${height - 8}" fill="#059669">— seen in feed order</text><text x="${pad.left + 190}" y="${height - 8}" fill="#d97706">— all seen, then a random k opened</text></svg>\n`;
 }
 
 function markdown(r: BenchResults, targets: Target[], dated: string): string {

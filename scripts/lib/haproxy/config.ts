@@ -19,7 +19,7 @@
  *   `X-Newsroom-Instance: <id>` with that slot up (draining included) -> that slot; static assets
  *   -> their own rotation; everything else -> the backend the policy map names.
  */
-import { POLICIES, instanceIdFor, type Policy } from "../cluster";
+import { POLICIES, instanceIdFor, type Policy } from "../cluster/cluster";
 import { httpErrorLines, returnLine } from "./responses";
 import { checkedHostValue, quoted } from "./syntax";
 

@@ -1,17 +1,16 @@
 /**
- * The Node balancer (balancer.ts, on httpxy) alone in a process, in front of already running
+ * The Node balancer (../balancer/server.ts, on httpxy) alone in a process, in front of already running
  * instances, so its CPU time can be read from /proc like HAProxy's. Forked by the CPU measurement
  * (scripts/measure-balancer-cpu.ts) with the instances as `id:port` arguments; it reports
  * {port} over IPC once listening and runs until its parent disconnects.
  */
-import { startBalancer, type BalancedCluster } from "../balancer";
-import { ClusterError, type InstanceRecord, type Policy, type RotationLane, type RoutedInstance } from "../cluster";
+import { startBalancer, type BalancedCluster } from "../balancer/server";
+import { ClusterError, type InstanceRecord, type Policy } from "../cluster/cluster";
 
-/** The part of the cluster the balancer routes with: fixed instances, round-robin in two lanes, counters. */
+/** The part of the cluster the balancer routes with: fixed instances and counters (routing.ts does the turns). */
 class FixedCluster implements BalancedCluster {
   policy: Policy = "round-robin";
   readonly maxInstances = 8;
-  private readonly turns: Record<RotationLane, number> = { requests: 0, assets: 0 };
 
   constructor(private readonly instances: InstanceRecord[]) {}
 
@@ -19,16 +18,8 @@ class FixedCluster implements BalancedCluster {
     return this.instances;
   }
 
-  upInstances(): RoutedInstance[] {
-    return this.instances.filter((instance) => instance.status === "up");
-  }
-
-  nextRoundRobin(exclude: ReadonlySet<string> = new Set(), lane: RotationLane = "requests"): RoutedInstance | null {
-    const candidates = this.upInstances().filter((instance) => !exclude.has(instance.id));
-    if (candidates.length === 0) return null;
-    const chosen = candidates[this.turns[lane] % candidates.length]!;
-    this.turns[lane] = (this.turns[lane] + 1) % 1_000_000;
-    return chosen;
+  routable(): readonly InstanceRecord[] {
+    return this.instances;
   }
 
   countServed(id: string): void {
@@ -62,7 +53,7 @@ async function main(): Promise<void> {
   if (instances.length === 0 || instances.some((instance) => !instance.id || !(instance.port > 0))) {
     throw new Error("usage: node-balancer-process.ts id:port [id:port …]");
   }
-  const balancer = await startBalancer(new FixedCluster(instances), { adminToken: "measurement-admin-token-unused",  port: 0, log: () => {} });
+  const balancer = await startBalancer(new FixedCluster(instances), { adminToken: "measurement-admin-token-unused", port: 0, log: () => {} });
   process.send?.({ port: balancer.port });
   process.once("disconnect", () => void balancer.close().then(() => process.exit(0)));
 }

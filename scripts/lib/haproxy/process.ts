@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Policy } from "../cluster";
+import type { Policy } from "../cluster/cluster";
 import { freePort, waitForPort } from "../ports";
 import { spawnGroup } from "../processes";
 import { ensureProgram } from "../system-deps";

@@ -5,7 +5,7 @@
  * back per-slot state. No reload is ever needed for any of it.
  */
 import { connect, isIP } from "node:net";
-import { POLICIES, type Policy } from "../cluster";
+import { POLICIES, type Policy } from "../cluster/cluster";
 import { BACKENDS, POLICY_BACKEND, POLICY_MAP_KEY } from "./config";
 import { parseInfo, parsePolicyMap, parseServersState, parseShowStat, slotStates, type SlotState, type SlotStatus } from "./stats";
 

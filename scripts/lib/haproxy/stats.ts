@@ -4,7 +4,7 @@
  * cluster page shows what the balancer does rather than what the control plane believes.
  */
 import { BACKENDS, PLACEHOLDER_ADDRESS, POLICY_BACKEND, POLICY_MAP_KEY } from "./config";
-import type { Policy } from "../cluster";
+import type { Policy } from "../cluster/cluster";
 
 /** One server row of `show stat` (CSV), by column name: pxname, svname, status, scur, stot, addr, check_status, … */
 export type StatRow = Readonly<Record<string, string>>;

@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** PUT /api/session/mode {"mode"} -> switch stores, carrying the seen-set across. */
 export const PUT = route(async (request) => {
-  const { mode } = modeRequestSchema.parse(await readJsonBody(request));
+  const { mode } = modeRequestSchema().parse(await readJsonBody(request));
   return json(await changeMode(await requestCookieJar(), mode));
 });
 

@@ -2,14 +2,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CandidatePool } from "@/lib/seen/feed-selection";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
-import { currentMode, forgetReader, openStore, switchMode } from "@/lib/session/modes";
-import type { Mode } from "@/lib/session/store";
-import { useTestKv } from "../support/stores";
+import { currentMode, openStore } from "@/lib/session/registry";
+import { forgetReader, switchMode } from "@/lib/session/switch";
+import { useTestKv } from "../support/kv-test";
 import { TestJar } from "../support/test-jar";
 
 beforeAll(useTestKv);
 
-const POOL: CandidatePool = { maxSeq: 500, total: 500 };
+const POOL: CandidatePool = { maxSeq: 500};
 
 async function readPages(jar: TestJar, pages: number, delivered: Set<number>) {
   for (let page = 0; page < pages; page++) {
@@ -26,7 +26,7 @@ describe("mode switching", () => {
     expect(currentMode(new TestJar())).toBe("cookie");
   });
 
-  const paths: Mode[][] = [
+  const paths: string[][] = [
     ["cookie", "kv", "cookie"],
     ["kv", "memory", "kv"],
     ["memory", "cookie", "memory"],

@@ -18,8 +18,8 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { dirname, join } from "node:path";
-import { ROOT } from "./build";
-import { ClusterError } from "./cluster";
+import { ROOT } from "../build";
+import { ClusterError } from "../cluster/cluster";
 
 /** Where the demo writes its admin token for scripts (readable by its owner only). */
 export const ADMIN_TOKEN_FILE = join(ROOT, ".newsroom", "admin-token");

@@ -5,13 +5,12 @@
  * not atomic: two parallel requests of one reader both read the old value, both pick the same
  * articles, and the last SET wins. That is the comparison kv mode's one Lua script is measured against.
  */
-import type { VercelKV } from "@vercel/kv";
-import { countUnseen, selectUnseen, type CandidatePool } from "../../seen/feed-selection";
-import type { Keyring } from "../config";
-import { withKv } from "../kv/kv-client";
-import { SignedSessionId } from "../signed-session-id";
-import { SeqSet } from "../../seen/seq-set";
-import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
+import { countUnseen, selectUnseen, type CandidatePool } from "@/lib/seen/feed-selection";
+import type { Keyring } from "@/lib/session/config";
+import { withKv, type KvRunner } from "@/lib/session/kv/kv-client";
+import { SignedSessionId } from "@/lib/session/signed-session-id";
+import { SeqSet } from "@/lib/seen/seq-set";
+import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "@/lib/session/store";
 
 export const TEXTBOOK_COOKIE = "nr_tb";
 
@@ -29,7 +28,7 @@ export class KvTextbookStore implements SessionStore {
     jar: CookieJar,
     keys: Keyring,
     private readonly options: CookieOptions,
-    private readonly run: <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T> = withKv,
+    private readonly run: KvRunner = withKv,
   ) {
     // The same sealed-id cookie as kv mode, so the two differ only in how they use Redis.
     this.sid = new SignedSessionId(jar, TEXTBOOK_COOKIE, keys, options);
@@ -56,7 +55,7 @@ export class KvTextbookStore implements SessionStore {
 
   async describe(): Promise<SessionDescription> {
     const { seen, read } = await this.snapshot();
-    return { seen, seenCount: seen.count(), readCount: read.count(), details: { note: "bench-only: GET + SET of one JSON value" } };
+    return { seen, seenCount: seen.count(), readCount: read.count(), details: { kind: "other", note: "bench-only: GET + SET of one JSON value" } };
   }
 
   async snapshot(): Promise<SessionSnapshot> {

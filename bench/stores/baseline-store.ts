@@ -2,9 +2,9 @@
  * Bench-only: the feed handler's cost without a session. Runs the same feed selection as the
  * real stores (against an empty seen-set) and records nothing, so every page is the newest one.
  */
-import { countUnseen, selectUnseen, type CandidatePool } from "../../seen/feed-selection";
-import { SeqSet } from "../../seen/seq-set";
-import type { ClaimResult, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
+import { countUnseen, selectUnseen, type CandidatePool } from "@/lib/seen/feed-selection";
+import { SeqSet } from "@/lib/seen/seq-set";
+import type { ClaimResult, Counts, SessionDescription, SessionSnapshot, SessionStore } from "@/lib/session/store";
 
 export class BaselineStore implements SessionStore {
   readonly mode = "baseline" as const;
@@ -19,7 +19,7 @@ export class BaselineStore implements SessionStore {
   }
 
   async describe(): Promise<SessionDescription> {
-    return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { note: "bench-only: records nothing" } };
+    return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { kind: "other", note: "bench-only: records nothing" } };
   }
 
   async snapshot(): Promise<SessionSnapshot> {

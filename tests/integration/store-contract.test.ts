@@ -1,24 +1,31 @@
 /**
- * The SessionStore contract, run against all three stores. The kv store runs for real: the
- * @vercel/kv client, the KV bridge and a redis-server (see tests/support/global-setup.ts).
- * A fresh store object per operation mirrors the app, where each request builds its own.
+ * The SessionStore contract, run against every product mode the registry knows, each opened the
+ * way the app opens it. The kv store runs for real: the @vercel/kv client, the KV bridge and a
+ * redis-server (see tests/support/global-setup.ts). A fresh store object per operation mirrors
+ * the app, where each request builds its own. A new store joins these tests by registering.
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { countUnseen, selectUnseen, type CandidatePool } from "@/lib/seen/feed-selection";
 import { SeqSet } from "@/lib/seen/seq-set";
-import { MODES, type Mode } from "@/lib/session/store";
-import { openTestStore, useTestKv } from "../support/stores";
+import { registeredModes } from "@/lib/session/registry";
+import { kvTestEnv } from "../support/kv-test";
+import { openTestStore, testConfig } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 
-beforeAll(useTestKv);
+const MODES = registeredModes().map((mode) => mode.name);
+let config: ReturnType<typeof testConfig>;
 
-const ALL_300: CandidatePool = { maxSeq: 300, total: 300 };
+beforeAll(() => {
+  config = testConfig(kvTestEnv());
+});
+
+const ALL_300: CandidatePool = { maxSeq: 300};
 const EVENS = SeqSet.of(Array.from({ length: 150 }, (_, i) => (i + 1) * 2));
-const EVENS_300: CandidatePool = { maxSeq: 300, members: EVENS, total: 150 };
+const EVENS_300: CandidatePool = { maxSeq: 300, members: EVENS};
 
-describe.each(MODES)("%s store", (mode: Mode) => {
-  const store = (jar: TestJar) => openTestStore(mode, jar);
+describe.each(MODES)("%s store", (mode) => {
+  const store = (jar: TestJar) => openTestStore(mode, jar, config);
 
   it("starts empty and claims the newest articles first", async () => {
     const jar = new TestJar();
@@ -78,10 +85,10 @@ describe.each(MODES)("%s store", (mode: Mode) => {
     const snapshot = await store(jar).snapshot();
     expect([...snapshot.seen.ascending()]).toEqual([1, 2, 3, 250]);
     expect([...snapshot.read.ascending()]).toEqual([250]);
-    expect((await store(jar).claimUnseen({ maxSeq: 4, total: 4 }, 5)).seqs).toEqual([4]);
+    expect((await store(jar).claimUnseen({ maxSeq: 4}, 5)).seqs).toEqual([4]);
     await store(jar).destroy();
     expect((await store(jar).describe()).seenCount).toBe(0);
-    expect((await store(jar).claimUnseen({ maxSeq: 4, total: 4 }, 5)).seqs).toEqual([4, 3, 2, 1]);
+    expect((await store(jar).claimUnseen({ maxSeq: 4}, 5)).seqs).toEqual([4, 3, 2, 1]);
   });
 
   it("agrees with the pure selection on any sequence of operations", async () => {

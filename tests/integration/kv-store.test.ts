@@ -13,11 +13,12 @@ import { KvStore } from "@/lib/session/kv/kv-store";
 import { SeqSet } from "@/lib/seen/seq-set";
 import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
 import { freePort } from "../../scripts/lib/ports";
-import { TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD, useTestKv } from "../support/stores";
+import { useTestKv } from "../support/kv-test";
+import { detailsOf, TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
 import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
-const POOL: CandidatePool = { maxSeq: 10_000, total: 10_000 };
+const POOL: CandidatePool = { maxSeq: 10_000};
 let countingBridge: KvBridge;
 let redis: ReturnType<typeof createRedis>;
 
@@ -67,14 +68,14 @@ describe("kv store", () => {
     await countedStore(jar).claimUnseen(POOL, 50);
     const cookie = jar.get(COOKIE_NAMES.kvSession)!;
     expect(cookie).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9+/]{43}$/); // id.HMAC-SHA256
-    const { details } = await countedStore(jar).describe();
-    const [seenKey, readKey] = details.keys as string[];
+    const details = detailsOf((await countedStore(jar).describe()).details, "kv");
+    const [seenKey, readKey] = details.keys!;
     expect(seenKey).toMatch(/^newsroom:\{[A-Za-z0-9_-]{22}\}:seen$/);
     expect(readKey).toMatch(/:read$/);
     expect(await redis.bitCount(seenKey!)).toBe(50);
     expect(await redis.getBit(seenKey!, 10_000)).toBe(1);
     // Sizes come from Redis itself: STRLEN of the bitmap, and MEMORY USAGE with Redis's overhead.
-    const [seenUsage] = details.usage as { key: string; valueBytes: number; memoryBytes: number | null }[];
+    const [seenUsage] = details.usage;
     expect(seenUsage).toMatchObject({ key: seenKey, valueBytes: await redis.strLen(seenKey!), memoryBytes: await redis.memoryUsage(seenKey!) });
     expect(details.ttlMs).toBeGreaterThan(0);
   });
@@ -97,7 +98,7 @@ describe("kv store", () => {
     const jar = new TestJar();
     const shortLived = { ...TEST_COOKIE_OPTIONS, maxAge: 50 };
     await countedStore(jar, shortLived).claimUnseen(POOL, 1);
-    const [seenKey] = (await countedStore(jar).describe()).details.keys as string[];
+    const [seenKey] = detailsOf((await countedStore(jar).describe()).details, "kv").keys!;
     await redis.expire(seenKey!, 5);
     await countedStore(jar, shortLived).claimUnseen(POOL, 1);
     const ttl = await redis.ttl(seenKey!);

@@ -1,0 +1,84 @@
+/**
+ * The cluster admin API, on the balancer's port under /__cluster (loopback clients only; calls
+ * that change the cluster also need admin-guard.ts's checks):
+ *   GET  /__cluster                        -> {"policy","instances":[…],"admin","maxInstances"}
+ *   POST /__cluster/instances/{id}/stop    -> stops the instance's whole process group
+ *   POST /__cluster/instances/{id}/start   -> starts it again, answers once it is ready
+ *   POST /__cluster/instances              -> scale out by one (201; 409 INSTANCE_LIMIT at --max-instances)
+ *   PUT  /__cluster/policy {"policy"}      -> "round-robin" | "sticky"
+ *   GET  /__cluster/instances/{id}/session -> that one instance's GET /api/session for the caller's
+ *        cookies, bypassing the policy: how memory mode shows which process holds a reader.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ClusterError, POLICIES, type Policy } from "../cluster/cluster";
+import { decodedPath } from "../request-guards.mjs";
+import { checkAdminWrite, hasAdminToken } from "./admin-guard";
+import type { BalancedCluster } from "./balanced-cluster";
+import type { Forwarder } from "./forward";
+import { isLoopback, readBody, sendError, sendJson } from "./http";
+
+export function isAdminPath(path: string): boolean {
+  return path === "/__cluster" || path.startsWith("/__cluster/");
+}
+
+export interface AdminApiContext {
+  cluster: BalancedCluster;
+  forwarder: Forwarder;
+  adminToken: string;
+  log: (line: string) => void;
+}
+
+async function readPolicy(req: IncomingMessage): Promise<Policy> {
+  let policy: unknown;
+  try {
+    policy = (JSON.parse((await readBody(req)).toString("utf8") || "{}") as { policy?: unknown }).policy;
+  } catch {
+    throw new ClusterError(400, "INVALID_JSON", 'body must be JSON like {"policy":"sticky"}');
+  }
+  if (!POLICIES.includes(policy as Policy)) throw new ClusterError(400, "INVALID_INPUT", `policy must be one of ${POLICIES.join(", ")}`);
+  return policy as Policy;
+}
+
+export async function answerAdmin(context: AdminApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const { cluster } = context;
+  if (!isLoopback(req.socket.remoteAddress)) {
+    sendError(res, 403, "FORBIDDEN", "The cluster admin API only answers loopback clients.");
+    return;
+  }
+  const method = req.method ?? "GET";
+  if (decodedPath(path) === null) throw new ClusterError(400, "INVALID_PATH", "The URL's path has a malformed percent-escape (such as %zz or a lone %).");
+  const parts = path.split("/").filter(Boolean); // ["__cluster", ...]
+  if (method !== "GET" && method !== "HEAD") checkAdminWrite(req, context.adminToken);
+  if (parts.length === 1 && method === "GET") {
+    // `admin`: whether this caller may change the cluster (the page cannot read its HttpOnly cookie).
+    sendJson(res, 200, { policy: cluster.policy, instances: cluster.list(), admin: hasAdminToken(req, context.adminToken), maxInstances: cluster.maxInstances });
+    return;
+  }
+  if (parts.length === 2 && parts[1] === "policy" && method === "PUT") {
+    const policy = await readPolicy(req);
+    cluster.setPolicy(policy);
+    context.log(`[balancer] policy is now ${policy}`);
+    sendJson(res, 200, { policy: cluster.policy, instances: cluster.list() });
+    return;
+  }
+  if (parts.length === 2 && parts[1] === "instances" && method === "POST") {
+    sendJson(res, 201, await cluster.addInstance());
+    return;
+  }
+  if (parts.length === 4 && parts[1] === "instances" && method === "GET" && parts[3] === "session") {
+    const id = decodeURIComponent(parts[2]!);
+    const target = cluster.list().find((m) => m.id === id);
+    if (!target) throw new ClusterError(404, "UNKNOWN_INSTANCE", `no instance "${id}"; instances are ${cluster.list().map((m) => m.id).join(", ")}`);
+    if (target.status !== "up") throw new ClusterError(503, "INSTANCE_DOWN", `instance ${target.id} is ${target.status}`);
+    // Straight to that instance, outside the rotation: the question is "what does b hold?".
+    req.url = "/api/session";
+    await context.forwarder.forwardTo(req, res, target.port);
+    return;
+  }
+  if (parts.length === 4 && parts[1] === "instances" && method === "POST" && (parts[3] === "stop" || parts[3] === "start")) {
+    const id = decodeURIComponent(parts[2]!);
+    sendJson(res, 200, parts[3] === "stop" ? await cluster.stopInstance(id) : await cluster.startInstance(id));
+    return;
+  }
+  sendError(res, 404, "NOT_FOUND", `no admin route ${method} ${path}`);
+}
