@@ -1,8 +1,8 @@
 // Plain Node (no dependencies yet): makes sure node_modules matches package-lock.json before any
-// npm script that needs tsx, Next.js or the test tools runs. Fresh clone -> one install.
-// `npm install` rather than `npm ci`: npm 11 writes lock files without the other platforms'
-// optional packages (Next's SWC, Tailwind's oxide) and then `npm ci` rejects its own lock file.
-// `npm install` still installs exactly the locked versions.
+// npm script that needs tsx, Next.js or the test tools runs. Fresh clone -> one `npm ci`, exactly
+// what CI systems and Dockerfiles run: the lock file lists every platform's optional native
+// packages (tests/unit/lock-file.test.ts checks that), so `npm ci` accepts it on Linux, macOS and
+// Windows alike.
 import { execSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,11 +23,10 @@ const installed = existsSync(marker) ? readFileSync(marker, "utf8").trim() : nul
 if (installed !== lockHash) {
   console.log(installed === null ? "[newsroom] installing npm dependencies…" : "[newsroom] package-lock.json changed: reinstalling…");
   try {
-    execSync("npm install --no-audit --no-fund", { cwd: root, stdio: "inherit" });
+    execSync("npm ci --no-audit --no-fund", { cwd: root, stdio: "inherit" });
   } catch {
-    console.error("[newsroom] npm install failed (see above). Fix that, then run the command again.");
+    console.error("[newsroom] npm ci failed (see above). Fix that, then run the command again.");
     process.exit(1);
   }
-  // Hash the lock as it is after the install, in case npm normalised it.
   writeFileSync(marker, createHash("sha256").update(readFileSync(lockFile)).digest("hex"));
 }
