@@ -32,7 +32,10 @@ export default defineConfig([
         {
           patterns: [
             ...OUTSIDE_THE_APP,
-            forbid(["**/session/**", "**/news/**", "**/http/**", "**/components/**", "**/app/**"], "lib/seen is the ground floor: it imports nothing of the app."),
+            forbid(
+              ["**/session/**", "**/news/**", "**/http/**", "**/components/**", "**/app/**"],
+              "lib/seen is the ground floor: it imports nothing of the app.",
+            ),
           ],
         },
       ],
@@ -43,7 +46,12 @@ export default defineConfig([
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [...OUTSIDE_THE_APP, forbid(["**/session/**", "**/http/**", "**/components/**", "**/app/**"], "lib/news knows articles, not sessions or HTTP.")] },
+        {
+          patterns: [
+            ...OUTSIDE_THE_APP,
+            forbid(["**/session/**", "**/http/**", "**/components/**", "**/app/**"], "lib/news knows articles, not sessions or HTTP."),
+          ],
+        },
       ],
     },
   },
@@ -52,7 +60,12 @@ export default defineConfig([
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [...OUTSIDE_THE_APP, forbid(["**/news/**", "**/http/**", "**/components/**", "**/app/**"], "Stores know seen-sets (lib/seen), not articles or HTTP.")] },
+        {
+          patterns: [
+            ...OUTSIDE_THE_APP,
+            forbid(["**/news/**", "**/http/**", "**/components/**", "**/app/**"], "Stores know seen-sets (lib/seen), not articles or HTTP."),
+          ],
+        },
       ],
     },
   },
@@ -63,7 +76,12 @@ export default defineConfig([
   },
   {
     files: ["scripts/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [forbid(["**/e2e/**", "**/tests/**"], "Scripts do not depend on the test suites; shared code lives under scripts/lib/.")] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [forbid(["**/e2e/**", "**/tests/**"], "Scripts do not depend on the test suites; shared code lives under scripts/lib/.")] },
+      ],
+    },
   },
   globalIgnores([".next/**", "node_modules/**", "next-env.d.ts", "bench/results/**", "test-results/**", "playwright-report/**"]),
 ]);

@@ -41,11 +41,22 @@ export async function callApi<T>(path: string, init: CallOptions = {}): Promise<
     });
   } catch {
     const call = record ? recordCall({ at: Date.now(), method, path, status: 0, instance: null, ms: performance.now() - started }, null) : null;
-    return { ok: false, status: 0, instance: null, call, error: { code: "NETWORK", message: "Could not reach the server. Check your connection and try again." } };
+    return {
+      ok: false,
+      status: 0,
+      instance: null,
+      call,
+      error: { code: "NETWORK", message: "Could not reach the server. Check your connection and try again." },
+    };
   }
   const instance = response.headers.get("X-Instance-Id");
   const isJson = (response.headers.get("Content-Type") ?? "").includes("json");
-  const payload: unknown = isJson ? await response.json().catch(() => null) : await response.text().then(() => null, () => null);
+  const payload: unknown = isJson
+    ? await response.json().catch(() => null)
+    : await response.text().then(
+        () => null,
+        () => null,
+      );
   const call = record ? recordCall({ at: Date.now(), method, path, status: response.status, instance, ms: performance.now() - started }, payload) : null;
   const mode = (payload as { mode?: unknown } | null)?.mode;
   if (response.ok && typeof mode === "string" && !path.startsWith("/__cluster")) observeMode(mode);

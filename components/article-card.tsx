@@ -29,7 +29,10 @@ export function ArticleCard({ article, repeat = false }: { article: ArticleSumma
         <span className="flex items-center gap-2">
           <SectionPill section={article.section} />
           {repeat && (
-            <span className="rounded-full bg-red-600 px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide text-white" title="You were already shown this story in this tab">
+            <span
+              className="rounded-full bg-red-600 px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide text-white"
+              title="You were already shown this story in this tab"
+            >
               Repeat
             </span>
           )}

@@ -10,10 +10,7 @@ import { observeStoppedInstances } from "./request-log";
 export type { ClusterState, InstanceRecord as ClusterInstance, Policy } from "@/lib/cluster-contract";
 
 export type ClusterLookup =
-  | { kind: "ok"; state: ClusterState }
-  | { kind: "absent" }
-  | { kind: "forbidden"; message: string }
-  | { kind: "error"; message: string };
+  { kind: "ok"; state: ClusterState } | { kind: "absent" } | { kind: "forbidden"; message: string } | { kind: "error"; message: string };
 
 /** Polled in the background, so not written to the request timeline. */
 export async function lookUpCluster(): Promise<ClusterLookup> {

@@ -57,7 +57,9 @@ export function Feed({ sections }: { sections: readonly string[] }) {
     if (result.call) {
       annotateCall(result.call.n, {
         repeats,
-        note: forgot ? "The server no longer knows this session (it expired, was forgotten, or the secret changed): this tab's history starts again." : undefined,
+        note: forgot
+          ? "The server no longer knows this session (it expired, was forgotten, or the secret changed): this tab's history starts again."
+          : undefined,
       });
     }
     noteFeedPage(mode, repeats.length);
@@ -162,7 +164,9 @@ export function Feed({ sections }: { sections: readonly string[] }) {
             {section ?? "Top stories"}
           </h1>
           <p className="text-sm text-zinc-500 dark:text-zinc-400" data-testid="feed-remaining">
-            {remaining === null ? "Finding stories you haven't seen…" : `${remaining} unseen ${remaining === 1 ? "story" : "stories"} left${section ? ` in ${section}` : ""}`}
+            {remaining === null
+              ? "Finding stories you haven't seen…"
+              : `${remaining} unseen ${remaining === 1 ? "story" : "stories"} left${section ? ` in ${section}` : ""}`}
           </p>
         </div>
         <SectionChips sections={sections} active={section} onChoose={chooseSection} disabled={loading} />
@@ -170,7 +174,8 @@ export function Feed({ sections }: { sections: readonly string[] }) {
 
       {freshLoad && (
         <p data-testid="feed-fresh-load" className="-mt-2 text-sm text-zinc-500 dark:text-zinc-400">
-          {freshLoad === "reload" ? "You reloaded the page, so" : "A fresh visit, so"} here are the next stories you haven&apos;t seen. The ones you were shown before are under{" "}
+          {freshLoad === "reload" ? "You reloaded the page, so" : "A fresh visit, so"} here are the next stories you haven&apos;t seen. The ones you were shown
+          before are under{" "}
           <Link href="/history" className="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
             Shown to you
           </Link>
@@ -195,7 +200,12 @@ export function Feed({ sections }: { sections: readonly string[] }) {
       )}
 
       {status.kind === "error" && (
-        <div role="alert" data-testid="feed-error" data-code={status.code} className="rounded-xl border border-red-200 bg-red-50 p-5 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+        <div
+          role="alert"
+          data-testid="feed-error"
+          data-code={status.code}
+          className="rounded-xl border border-red-200 bg-red-50 p-5 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
+        >
           <p className="font-semibold">Couldn&apos;t load stories</p>
           <p className="mt-1 text-sm">{status.message}</p>
           <button
@@ -209,7 +219,10 @@ export function Feed({ sections }: { sections: readonly string[] }) {
       )}
 
       {caughtUp ? (
-        <div data-testid="caught-up" className="flex flex-col items-center gap-3 rounded-xl border border-dashed border-zinc-300 p-10 text-center dark:border-zinc-700">
+        <div
+          data-testid="caught-up"
+          className="flex flex-col items-center gap-3 rounded-xl border border-dashed border-zinc-300 p-10 text-center dark:border-zinc-700"
+        >
           <p className="text-4xl" aria-hidden>
             ✓
           </p>

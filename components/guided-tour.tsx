@@ -53,7 +53,12 @@ export function GuidedTour() {
   if (dismissed) {
     return (
       <div className="flex justify-end">
-        <button type="button" data-testid="tour-show" onClick={() => setHidden(false)} className="text-xs font-medium text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-400">
+        <button
+          type="button"
+          data-testid="tour-show"
+          onClick={() => setHidden(false)}
+          className="text-xs font-medium text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-400"
+        >
           Show the guided tour
         </button>
       </div>
@@ -65,8 +70,8 @@ export function GuidedTour() {
       title: "Read in memory mode and watch repeats appear",
       body: (
         <>
-          Choose <strong>Memory</strong> in the header, then press <em>More stories</em> a few times. Each instance keeps its own history, so stories you were already shown come back, flagged{" "}
-          <span className="rounded bg-red-600 px-1 text-[10px] font-bold text-white uppercase">repeat</span> in red.
+          Choose <strong>Memory</strong> in the header, then press <em>More stories</em> a few times. Each instance keeps its own history, so stories you were
+          already shown come back, flagged <span className="rounded bg-red-600 px-1 text-[10px] font-bold text-white uppercase">repeat</span> in red.
         </>
       ),
       done: progress.sawRepeats,
@@ -76,8 +81,8 @@ export function GuidedTour() {
       title: "Switch to KV and watch them stop",
       body: (
         <>
-          Choose <strong>KV</strong>. Before it switches you are told how many of your stories the answering instance holds: only those move to Redis, shared by every instance, and the
-          rest come back once. From then on nothing repeats, whichever instance answers.
+          Choose <strong>KV</strong>. Before it switches you are told how many of your stories the answering instance holds: only those move to Redis, shared by
+          every instance, and the rest come back once. From then on nothing repeats, whichever instance answers.
         </>
       ),
       done: progress.kvCleanRun,
@@ -85,7 +90,12 @@ export function GuidedTour() {
     },
     {
       title: "Stop an instance and watch nothing change",
-      body: <>On the cluster page, stop an instance, come back and keep reading. The balancer routes around it and your history, in Redis or in your cookie, is untouched.</>,
+      body: (
+        <>
+          On the cluster page, stop an instance, come back and keep reading. The balancer routes around it and your history, in Redis or in your cookie, is
+          untouched.
+        </>
+      ),
       done: progress.survivedStop,
       action: (
         <Link href="/cluster#instances" className={actionClass}>
@@ -96,13 +106,19 @@ export function GuidedTour() {
   ];
 
   return (
-    <section aria-labelledby="tour-heading" data-testid="tour" className="rounded-xl border border-sky-200 bg-sky-50 p-5 dark:border-sky-900 dark:bg-sky-950/50">
+    <section
+      aria-labelledby="tour-heading"
+      data-testid="tour"
+      className="rounded-xl border border-sky-200 bg-sky-50 p-5 dark:border-sky-900 dark:bg-sky-950/50"
+    >
       <div className="flex items-start justify-between gap-3">
         <div>
           <h2 id="tour-heading" className="font-serif text-xl font-semibold text-zinc-900 dark:text-zinc-50">
             See the bug, then the cure
           </h2>
-          <p className="text-sm text-zinc-700 dark:text-zinc-300">Every request below may be answered by a different server instance. Three steps, about a minute.</p>
+          <p className="text-sm text-zinc-700 dark:text-zinc-300">
+            Every request below may be answered by a different server instance. Three steps, about a minute.
+          </p>
         </div>
         <div className="flex shrink-0 items-center gap-1">
           {steps.some((step) => step.done) && (
@@ -128,7 +144,12 @@ export function GuidedTour() {
       </div>
       <ol className="mt-4 grid gap-3 md:grid-cols-3">
         {steps.map((step, index) => (
-          <li key={step.title} data-testid={`tour-step-${index + 1}`} data-done={step.done ? "true" : "false"} className="flex flex-col gap-2 rounded-lg bg-white p-4 ring-1 ring-sky-100 dark:bg-zinc-900 dark:ring-sky-900">
+          <li
+            key={step.title}
+            data-testid={`tour-step-${index + 1}`}
+            data-done={step.done ? "true" : "false"}
+            className="flex flex-col gap-2 rounded-lg bg-white p-4 ring-1 ring-sky-100 dark:bg-zinc-900 dark:ring-sky-900"
+          >
             <div className="flex items-center gap-2">
               <span
                 aria-hidden

@@ -34,12 +34,21 @@ export async function surveyMemoryShare(): Promise<MemoryShare | { error: string
 
 const MAX_TITLES = 4;
 
-
 /**
  * The confirmation shown before leaving memory mode: how many of the stories this tab was shown
  * the answering instance holds (only those move), and which stories will therefore come back.
  */
-export function LeaveMemoryWarning({ to, toLabel, onConfirm, onCancel }: { to: string; toLabel: string; onConfirm: (instance: string) => void; onCancel: () => void }) {
+export function LeaveMemoryWarning({
+  to,
+  toLabel,
+  onConfirm,
+  onCancel,
+}: {
+  to: string;
+  toLabel: string;
+  onConfirm: (instance: string) => void;
+  onCancel: () => void;
+}) {
   const [share, setShare] = useState<MemoryShare | { error: string } | null>(null);
 
   useEffect(() => {
@@ -76,12 +85,14 @@ export function LeaveMemoryWarning({ to, toLabel, onConfirm, onCancel }: { to: s
       {share && "instance" in share && (
         <div className="mt-2 flex flex-col gap-2 text-zinc-700 dark:text-zinc-300" data-testid="leave-memory-text">
           <p>
-            Instance <span className={`inline-flex rounded-full px-1.5 text-xs font-semibold ring-1 ${instanceColor(share.instance)}`}>{share.instance}</span> answered: it holds{" "}
-            <strong>{share.held}</strong> of the <strong>{share.shown}</strong> {share.shown === 1 ? "story" : "stories"} this tab was shown. Only those move to {toLabel}.
+            Instance <span className={`inline-flex rounded-full px-1.5 text-xs font-semibold ring-1 ${instanceColor(share.instance)}`}>{share.instance}</span>{" "}
+            answered: it holds <strong>{share.held}</strong> of the <strong>{share.shown}</strong> {share.shown === 1 ? "story" : "stories"} this tab was shown.
+            Only those move to {toLabel}.
           </p>
           {share.returning.length > 0 ? (
             <p className="rounded-md bg-amber-50 px-2 py-1.5 text-amber-900 dark:bg-amber-950 dark:text-amber-100">
-              The other <strong>{share.returning.length}</strong> live only in other instances&apos; memory, so they will be shown to you again: that is the bug.{" "}
+              The other <strong>{share.returning.length}</strong> live only in other instances&apos; memory, so they will be shown to you again: that is the
+              bug.{" "}
               <span className="italic">
                 {share.returning
                   .slice(0, MAX_TITLES)

@@ -20,10 +20,18 @@ export function MarkRead({ articleId }: { articleId: string }) {
   }, [articleId]);
 
   return (
-    <p data-testid="read-status" data-state={typeof state === "string" ? state : "error"} className="mt-10 border-t border-zinc-200 pt-4 text-sm text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+    <p
+      data-testid="read-status"
+      data-state={typeof state === "string" ? state : "error"}
+      className="mt-10 border-t border-zinc-200 pt-4 text-sm text-zinc-500 dark:border-zinc-800 dark:text-zinc-400"
+    >
       {state === "pending" && "Marking as read…"}
       {state === "done" && "Marked as read: this story will not appear in your feed again."}
-      {typeof state === "object" && <span role="alert" className="text-red-700 dark:text-red-400">Could not mark as read: {state.error}</span>}
+      {typeof state === "object" && (
+        <span role="alert" className="text-red-700 dark:text-red-400">
+          Could not mark as read: {state.error}
+        </span>
+      )}
     </p>
   );
 }

@@ -46,7 +46,10 @@ export function ModeSwitch({ mode: renderedMode, modes }: { mode: string; modes:
     if (result.call) {
       const where = from === "memory" ? ` from instance ${answered.id}'s memory` : "";
       const moved = `Moved ${migrated.seen} seen ${migrated.seen === 1 ? "story" : "stories"}${where} to ${next}.`;
-      const elsewhere = instance && answered.id !== instance ? ` Instance ${instance} was no longer available, so ${answered.id} carried out the switch with its own share.` : "";
+      const elsewhere =
+        instance && answered.id !== instance
+          ? ` Instance ${instance} was no longer available, so ${answered.id} carried out the switch with its own share.`
+          : "";
       annotateCall(result.call.n, { note: moved + elsewhere });
     }
     announceModeSwitch(next);
@@ -83,11 +86,16 @@ export function ModeSwitch({ mode: renderedMode, modes }: { mode: string; modes:
         <LeaveMemoryWarning
           to={leaving}
           toLabel={modes.find((option) => option.name === leaving)?.label ?? leaving}
-          onConfirm={(instance) => void switchTo(leaving, instance)} onCancel={() => setLeaving(null)}
+          onConfirm={(instance) => void switchTo(leaving, instance)}
+          onCancel={() => setLeaving(null)}
         />
       )}
       {unavailable.map((option) => (
-        <p key={option.name} className="max-w-xs text-right text-[11px] leading-tight text-zinc-500 dark:text-zinc-400" data-testid={`${option.name}-disabled-reason`}>
+        <p
+          key={option.name}
+          className="max-w-xs text-right text-[11px] leading-tight text-zinc-500 dark:text-zinc-400"
+          data-testid={`${option.name}-disabled-reason`}
+        >
           {option.label} unavailable: {option.unavailable}
         </p>
       ))}

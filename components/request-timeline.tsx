@@ -96,11 +96,18 @@ function TimelineRow({ call }: { call: LoggedCall }) {
       </time>
       <span className="min-w-0 truncate font-mono text-zinc-800 dark:text-zinc-200" title={`${call.method} ${call.path}`}>
         <span className="font-semibold">{call.method}</span> {call.path}
-        {call.mode && <span className="ml-2 rounded bg-zinc-100 px-1 py-px font-sans text-[10px] uppercase text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">{call.mode}</span>}
+        {call.mode && (
+          <span className="ml-2 rounded bg-zinc-100 px-1 py-px font-sans text-[10px] uppercase text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
+            {call.mode}
+          </span>
+        )}
       </span>
       <span className="justify-self-end sm:justify-self-start">
         {call.instance ? (
-          <span className={`inline-flex rounded-full px-2 py-px font-semibold ring-1 ${instanceColor(call.instance)}`} title={`served by instance ${call.instance}`}>
+          <span
+            className={`inline-flex rounded-full px-2 py-px font-semibold ring-1 ${instanceColor(call.instance)}`}
+            title={`served by instance ${call.instance}`}
+          >
             {call.instance}
           </span>
         ) : (
@@ -119,7 +126,11 @@ function TimelineRow({ call }: { call: LoggedCall }) {
           <span className="mr-1 rounded bg-red-600 px-1.5 py-px text-[10px] font-bold uppercase tracking-wide text-white">
             {call.repeats.length} repeat{call.repeats.length === 1 ? "" : "s"}
           </span>
-          already shown in this tab: {call.repeats.slice(0, MAX_TITLES).map((a) => a.title).join(" · ")}
+          already shown in this tab:{" "}
+          {call.repeats
+            .slice(0, MAX_TITLES)
+            .map((a) => a.title)
+            .join(" · ")}
           {call.repeats.length > MAX_TITLES && ` and ${call.repeats.length - MAX_TITLES} more`}
         </p>
       )}
@@ -156,7 +167,13 @@ export function RequestTimeline() {
   const newestFirst = [...calls].reverse();
 
   return (
-    <aside ref={aside} aria-label="Request timeline" data-testid="timeline" data-open={open ? "true" : "false"} className="fixed inset-x-0 bottom-0 z-20 border-t border-zinc-200 bg-white/95 shadow-[0_-4px_16px_rgba(0,0,0,0.06)] backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95">
+    <aside
+      ref={aside}
+      aria-label="Request timeline"
+      data-testid="timeline"
+      data-open={open ? "true" : "false"}
+      className="fixed inset-x-0 bottom-0 z-20 border-t border-zinc-200 bg-white/95 shadow-[0_-4px_16px_rgba(0,0,0,0.06)] backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95"
+    >
       <div className="mx-auto flex max-w-5xl items-center justify-between gap-3 px-4 py-2">
         <button
           type="button"
@@ -196,7 +213,9 @@ export function RequestTimeline() {
       </div>
       <div id={panelId} hidden={!open} className="mx-auto max-h-[30vh] max-w-5xl overflow-y-auto border-t border-zinc-100 sm:max-h-[40vh] dark:border-zinc-800">
         {calls.length === 0 ? (
-          <p className="px-4 py-6 text-center text-sm text-zinc-500 dark:text-zinc-400">No requests yet. Load some stories and each API call will appear here.</p>
+          <p className="px-4 py-6 text-center text-sm text-zinc-500 dark:text-zinc-400">
+            No requests yet. Load some stories and each API call will appear here.
+          </p>
         ) : (
           <ol aria-label="API calls, newest first" className="divide-y divide-zinc-100 dark:divide-zinc-800">
             {newestFirst.map((call) => (

@@ -39,10 +39,14 @@ export function ResetHistory({ onReset }: { onReset?: () => void }) {
     );
   }
   return (
-    <div role="alertdialog" aria-label="Reset my history" aria-describedby={descriptionId} data-testid="reset-confirm" className="flex max-w-md flex-col gap-2 rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
-      <p id={descriptionId}>
-        Forget every story you were shown, in every session mode? They can all appear in your feed again. This cannot be undone.
-      </p>
+    <div
+      role="alertdialog"
+      aria-label="Reset my history"
+      aria-describedby={descriptionId}
+      data-testid="reset-confirm"
+      className="flex max-w-md flex-col gap-2 rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
+    >
+      <p id={descriptionId}>Forget every story you were shown, in every session mode? They can all appear in your feed again. This cannot be undone.</p>
       {typeof state === "object" && (
         <p role="alert" className="font-medium">
           Could not reset: {state.error}

@@ -18,9 +18,13 @@ export function SiteHeader({ mode, modes }: { mode: string; modes: ModeOption[] 
         <ModeSwitch mode={mode} modes={modes} />
       </div>
       {modes.find((option) => option.name === mode)?.tone === "bug" && (
-        <div role="note" data-testid="memory-warning" className="border-t border-red-200 bg-red-50 px-4 py-2 text-center text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
-          <strong>Memory mode is the bug:</strong> your history lives in one server process only. Behind a round-robin balancer, other instances
-          don&apos;t know what you have read, so articles come back.
+        <div
+          role="note"
+          data-testid="memory-warning"
+          className="border-t border-red-200 bg-red-50 px-4 py-2 text-center text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+        >
+          <strong>Memory mode is the bug:</strong> your history lives in one server process only. Behind a round-robin balancer, other instances don&apos;t know
+          what you have read, so articles come back.
         </div>
       )}
     </header>

@@ -29,7 +29,8 @@ function load(): Map<string, ShownArticle> {
     const stored = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) ?? "[]") as unknown;
     if (Array.isArray(stored)) {
       for (const item of stored as ShownArticle[]) {
-        if (item && typeof item.id === "string" && typeof item.seq === "number") shown.set(item.id, { id: item.id, seq: item.seq, title: String(item.title ?? item.id) });
+        if (item && typeof item.id === "string" && typeof item.seq === "number")
+          shown.set(item.id, { id: item.id, seq: item.seq, title: String(item.title ?? item.id) });
       }
     }
   } catch {

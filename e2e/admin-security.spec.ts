@@ -41,7 +41,10 @@ test("a page on another origin cannot change the cluster, even with the admin co
     await expect(page).toHaveTitle("done");
     // Give the form posts and the beacon time to arrive.
     await expect.poll(() => refused.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
-    expect(refused.every((status) => status >= 400), `answers: ${refused.join(", ")}`).toBe(true);
+    expect(
+      refused.every((status) => status >= 400),
+      `answers: ${refused.join(", ")}`,
+    ).toBe(true);
 
     const state = await cluster.instances();
     expect(state.instances.map((i) => `${i.id}:${i.status}`)).toEqual(["a:up", "b:up", "c:up"]);

@@ -14,9 +14,9 @@ async function listedOnHistory(reader: FeedReader) {
     await page.getByTestId("history-more").click();
     await expect(page.getByTestId("history-item")).not.toHaveCount(before);
   }
-  return page.getByTestId("history-item").evaluateAll((items) =>
-    items.map((item) => ({ id: item.getAttribute("data-article-id")!, read: item.getAttribute("data-read") === "true" })),
-  );
+  return page
+    .getByTestId("history-item")
+    .evaluateAll((items) => items.map((item) => ({ id: item.getAttribute("data-article-id")!, read: item.getAttribute("data-read") === "true" })));
 }
 
 for (const mode of ["cookie", "kv"] as const) {
@@ -40,7 +40,12 @@ for (const mode of ["cookie", "kv"] as const) {
 
     const listed = await listedOnHistory(reader);
     expect(listed.map((item) => item.id).sort()).toEqual([...shown].sort());
-    expect(listed.filter((item) => item.read).map((item) => item.id).sort()).toEqual([...opened].sort());
+    expect(
+      listed
+        .filter((item) => item.read)
+        .map((item) => item.id)
+        .sort(),
+    ).toEqual([...opened].sort());
     await expect(page.getByTestId("history-summary")).toContainText("50 stories shown, 2 opened");
     // Newest first: the feed shows the newest first, so the list is the feed's order.
     expect(listed.map((item) => item.id)).toEqual(shown);

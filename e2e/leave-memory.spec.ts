@@ -56,6 +56,12 @@ test("leaving memory mode: the warning names the right counts, and the stories i
   for (let i = 0; i < 20 && (await page.getByTestId("caught-up").count()) === 0; i++) await reader.more();
   const kvIds = reader.loads.slice(before).flatMap((load) => load.ids);
   expect(new Set(kvIds).size, "kv itself repeats nothing").toBe(kvIds.length);
-  expect(kvIds.filter((id) => held.has(id)), "moved to kv, so never shown again").toEqual([]);
-  expect(expectedReturning.filter((id) => !kvIds.includes(id)), "predicted to come back, and did").toEqual([]);
+  expect(
+    kvIds.filter((id) => held.has(id)),
+    "moved to kv, so never shown again",
+  ).toEqual([]);
+  expect(
+    expectedReturning.filter((id) => !kvIds.includes(id)),
+    "predicted to come back, and did",
+  ).toEqual([]);
 });

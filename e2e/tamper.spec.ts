@@ -52,7 +52,11 @@ test("a garbage kv session cookie starts a fresh kv session", async ({ page, rea
   await expectFreshSession(reader, page, errors);
 });
 
-test("a session the server no longer knows (a new secret, as after a restart): the timeline says so instead of flagging repeats", async ({ page, reader, baseURL }) => {
+test("a session the server no longer knows (a new secret, as after a restart): the timeline says so instead of flagging repeats", async ({
+  page,
+  reader,
+  baseURL,
+}) => {
   await reader.open();
   await reader.more();
   // What a demo restarted with a new SESSION_SECRET does to an open tab: its cookie no longer opens.

@@ -18,7 +18,9 @@ test("memory mode under round-robin: the timeline flags the repeat, in red, as i
   await expect(flagged.first()).toBeVisible();
   await expect(flagged.first().getByTestId("timeline-repeat")).toContainText("already shown in this tab");
   // The cards themselves are marked too, and exactly the repeated ones.
-  const marked = await page.locator('[data-testid="article-card"][data-repeat="true"]').evaluateAll((cards) => cards.map((c) => c.getAttribute("data-article-id")));
+  const marked = await page
+    .locator('[data-testid="article-card"][data-repeat="true"]')
+    .evaluateAll((cards) => cards.map((c) => c.getAttribute("data-article-id")));
   expect(marked.sort()).toEqual([...reader.repeats()].sort());
   await expect(total).toHaveClass(/bg-red-600/);
   await expect(flagged.first()).toHaveClass(/bg-red-50/);

@@ -30,7 +30,7 @@ export function health(): HealthView {
     catalogueSize: getCatalogue().size,
     /** Equal on every instance that shares SESSION_SECRET; the cluster flags one that differs. */
     secretFingerprint: secretFingerprint(sessionConfig().keys),
-  stores,
+    stores,
   };
 }
 

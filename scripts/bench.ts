@@ -24,7 +24,6 @@ import { VARIANTS, type VariantName } from "./lib/bench/variants";
 import { ReaderClient } from "./lib/reader-client";
 import { sealData, unsealData } from "iron-session";
 
-
 const CATALOGUE_SIZE = 10_000;
 /** Measured rounds per variant, alternating order; a warm-up round of every variant comes first. */
 const ROUNDS = 4;
@@ -184,7 +183,9 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 async function main(): Promise<void> {
   const options = flags();
   const started = Date.now();
-  console.log(`[bench] ${options.quick ? "quick " : ""}run: ${options.readers} readers, ${options.durationMs / 1000} s per variant, ${CATALOGUE_SIZE} articles`);
+  console.log(
+    `[bench] ${options.quick ? "quick " : ""}run: ${options.readers} readers, ${options.durationMs / 1000} s per variant, ${CATALOGUE_SIZE} articles`,
+  );
   const stack = await startStack({
     instances: 3,
     port: 0,
@@ -195,7 +196,11 @@ async function main(): Promise<void> {
   const load = new LoadGenerator();
   try {
     if (!stack.kv.bridge) throw new Error("the bench needs the local Redis + KV bridge (unset KV_REST_API_URL to use them)");
-    const { figures: variants, driverUtilization, balancerUtilization } = await runVariants(stack, load, options.readers, options.durationMs, options.quick ? 1000 : 3000, options.only);
+    const {
+      figures: variants,
+      driverUtilization,
+      balancerUtilization,
+    } = await runVariants(stack, load, options.readers, options.durationMs, options.quick ? 1000 : 3000, options.only);
     if (options.only) {
       for (const [name, figures] of Object.entries(variants)) {
         console.log(

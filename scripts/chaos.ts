@@ -60,10 +60,13 @@ async function makeChaos(stack: Stack, started: number, until: number, windows: 
   const ids = stack.cluster.list().map((i) => i.id);
   const chains = new Map<string, Promise<unknown>>(ids.map((id) => [id, Promise.resolve()]));
   const on = (id: string, what: string, operation: () => Promise<unknown>) => {
-    const next = chains.get(id)!.then(operation).then(
-      () => log(`t=${((Date.now() - started) / 1000).toFixed(1)}s ${what} ${id}`),
-      (error: Error) => log(`${what} ${id} failed: ${error.message}`),
-    );
+    const next = chains
+      .get(id)!
+      .then(operation)
+      .then(
+        () => log(`t=${((Date.now() - started) / 1000).toFixed(1)}s ${what} ${id}`),
+        (error: Error) => log(`${what} ${id} failed: ${error.message}`),
+      );
     chains.set(id, next);
   };
   const redisServer = stack.kv.redis!;
@@ -129,7 +132,9 @@ async function read(reader: VirtualReader, mode: string, started: number, until:
 async function main(): Promise<void> {
   const options = flags();
   const log = (line: string) => console.log(`[chaos] ${line}`);
-  log(`${options.readers} readers (half cookie, half kv) for ${options.durationMs / 1000} s; an instance stopped every ${STEP_MS / 1000} s; Redis stalled once and killed once`);
+  log(
+    `${options.readers} readers (half cookie, half kv) for ${options.durationMs / 1000} s; an instance stopped every ${STEP_MS / 1000} s; Redis stalled once and killed once`,
+  );
   const stack = await startStack({
     instances: 3,
     port: 0,
@@ -150,7 +155,10 @@ async function main(): Promise<void> {
     const windows: RedisWindow[] = [];
     const started = Date.now();
     const until = started + options.durationMs;
-    const [, ...counts] = await Promise.all([makeChaos(stack, started, until, windows, log), ...readers.map(({ mode, reader }) => read(reader, mode, started, until, failures))]);
+    const [, ...counts] = await Promise.all([
+      makeChaos(stack, started, until, windows, log),
+      ...readers.map(({ mode, reader }) => read(reader, mode, started, until, failures)),
+    ]);
 
     // Settle: every instance up and Redis back, then ask each reader's session what it holds.
     for (const instance of stack.cluster.list()) if (instance.status !== "up") await stack.cluster.startInstance(instance.id).catch(() => {});

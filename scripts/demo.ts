@@ -14,7 +14,9 @@ import { SECRET_FILE } from "./lib/secret";
 import { startStack, type Stack } from "./lib/stack";
 
 function usage(message: string): never {
-  console.error(`${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8]`);
+  console.error(
+    `${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8]`,
+  );
   process.exit(2);
 }
 
@@ -34,7 +36,8 @@ function parseFlags() {
     const port = Number(values.port);
     const maxInstances = Number(values["max-instances"]);
     if (!Number.isInteger(maxInstances) || maxInstances < 1 || maxInstances > 26) usage(`--max-instances must be 1..26, got "${values["max-instances"]}"`);
-    if (!Number.isInteger(instances) || instances < 1 || instances > maxInstances) usage(`--instances must be 1..${maxInstances} (--max-instances), got "${values.instances}"`);
+    if (!Number.isInteger(instances) || instances < 1 || instances > maxInstances)
+      usage(`--instances must be 1..${maxInstances} (--max-instances), got "${values.instances}"`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port must be a port number, got "${values.port}"`);
     if (!POLICIES.includes(values.lb as Policy)) usage(`--lb must be ${POLICIES.join(" or ")}, got "${values.lb}"`);
     const mismatched = values["mismatched-secret"];
@@ -66,8 +69,10 @@ async function main() {
     await shutdown(1);
     return;
   }
-  if (stack.secretSource === "generated") console.log(`[newsroom] SESSION_SECRET not set: generated one, shared by every instance and kept in ${SECRET_FILE} for the next run`);
-  if (stack.secretSource === "file") console.log(`[newsroom] SESSION_SECRET not set: using the one kept in ${SECRET_FILE} (delete it to start every reader afresh)`);
+  if (stack.secretSource === "generated")
+    console.log(`[newsroom] SESSION_SECRET not set: generated one, shared by every instance and kept in ${SECRET_FILE} for the next run`);
+  if (stack.secretSource === "file")
+    console.log(`[newsroom] SESSION_SECRET not set: using the one kept in ${SECRET_FILE} (delete it to start every reader afresh)`);
   const shownHost = flags.host === "127.0.0.1" || flags.host === "0.0.0.0" ? "localhost" : flags.host;
   writeAdminTokenFile(stack.adminToken);
   const base = `http://${shownHost}:${stack.balancer.port}`;

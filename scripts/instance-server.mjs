@@ -105,7 +105,12 @@ function frontDoor(req, res) {
   }
   if (req.method === "GET" && (req.url === "/api/ready" || req.url?.startsWith("/api/ready?"))) {
     const body = JSON.stringify({ ready, instance: { id: instanceId, pid: process.pid, port } });
-    res.writeHead(ready ? 200 : 503, { ...SECURITY_HEADERS, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "X-Instance-Id": instanceId });
+    res.writeHead(ready ? 200 : 503, {
+      ...SECURITY_HEADERS,
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(body),
+      "X-Instance-Id": instanceId,
+    });
     res.end(body);
     return true;
   }

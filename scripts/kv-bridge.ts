@@ -8,8 +8,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { startKvBridge } from "./lib/kv-bridge";
 
-const USAGE =
-  "Usage: npm run kv-bridge -- --redis redis://[:password@]127.0.0.1:6379 [--port 8079] [--command-timeout-ms 1500]   (or set REDIS_URL)";
+const USAGE = "Usage: npm run kv-bridge -- --redis redis://[:password@]127.0.0.1:6379 [--port 8079] [--command-timeout-ms 1500]   (or set REDIS_URL)";
 
 async function main() {
   const { values } = parseArgs({ options: { redis: { type: "string" }, port: { type: "string" }, "command-timeout-ms": { type: "string" } } });

@@ -36,7 +36,9 @@ class Shooter {
   /** A browser context that opened the demo's admin link first, as a visitor does, so the cluster page can act. */
   async context(colorScheme: "light" | "dark" = "light"): Promise<{ context: BrowserContext; page: Page }> {
     const context = await this.browser.newContext({ baseURL: this.url, viewport: VIEWPORT, colorScheme, reducedMotion: "reduce" });
-    await context.addCookies([{ name: ADMIN_COOKIE, value: this.adminToken, domain: new URL(this.url).hostname, path: "/__cluster", httpOnly: true, sameSite: "Strict" }]);
+    await context.addCookies([
+      { name: ADMIN_COOKIE, value: this.adminToken, domain: new URL(this.url).hostname, path: "/__cluster", httpOnly: true, sameSite: "Strict" },
+    ]);
     const page = await context.newPage();
     return { context, page };
   }
@@ -106,7 +108,10 @@ const memoryRepeatsShot = (shooter: Shooter) =>
     check((await repeatTotal(page)) > 0, "memory mode under round-robin showed no repeat in 6 loads");
     await openTimeline(page);
     // The first red card just under the header, the red timeline row below.
-    await page.locator('[data-testid="article-card"][data-repeat="true"]').first().evaluate((card) => window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 150));
+    await page
+      .locator('[data-testid="article-card"][data-repeat="true"]')
+      .first()
+      .evaluate((card) => window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 150));
     await shooter.save(page, "timeline-memory-repeats.png");
   });
 
@@ -177,7 +182,10 @@ const recoveryShot = (shooter: Shooter, ids: string[]) =>
     for (const id of ids) await shooter.admin("POST", `/instances/${id}/stop`);
     try {
       const answer = await page.reload();
-      check(answer?.status() === 503 && (await page.getByTestId("recovery").count()) === 1, "with every instance stopped, the balancer did not answer the recovery page");
+      check(
+        answer?.status() === 503 && (await page.getByTestId("recovery").count()) === 1,
+        "with every instance stopped, the balancer did not answer the recovery page",
+      );
       await shooter.save(page, "recovery.png");
     } finally {
       for (const id of ids) await shooter.admin("POST", `/instances/${id}/start`);
@@ -190,7 +198,9 @@ const clusterShot = (shooter: Shooter) =>
     await page.getByTestId("nav-cluster").click();
     await page.getByTestId("instances").waitFor();
     // Wait for a health check to report the memory readers, so the column is not all dashes.
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="instance-row"] td:nth-of-type(5)')].some((cell) => /\d/.test(cell.textContent ?? "")));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="instance-row"] td:nth-of-type(5)')].some((cell) => /\d/.test(cell.textContent ?? "")),
+    );
     await shooter.save(page, "cluster.png");
   });
 

@@ -69,7 +69,6 @@ async function main(): Promise<void> {
   const sealSpeedup = best("iron-session seal") / best("iron-seal seal (ours)");
   const unsealSpeedup = best("iron-session unseal") / best("iron-seal unseal (ours)");
   console.log(`  ours vs iron-session: seal ×${sealSpeedup.toFixed(1)} less CPU, unseal ×${unsealSpeedup.toFixed(1)} less CPU`);
-
 }
 
 const fmt = (ms: number) => ms.toFixed(4);

@@ -64,9 +64,13 @@ export function ClusterPanel() {
   if (lookup.kind === "absent") {
     return (
       <Notice title="Not running behind the demo balancer" testId="cluster-absent">
-        <p>This page controls the load balancer that <code className="font-mono">{START_CLUSTER_COMMAND}</code> starts in front of several instances. This app is running on its own, so there is nothing to control here.</p>
         <p>
-          Start the cluster with <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono dark:bg-zinc-800">{START_CLUSTER_COMMAND}</code> (add <code className="font-mono">-- --instances 4</code> for more) and open the URL it prints.
+          This page controls the load balancer that <code className="font-mono">{START_CLUSTER_COMMAND}</code> starts in front of several instances. This app is
+          running on its own, so there is nothing to control here.
+        </p>
+        <p>
+          Start the cluster with <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono dark:bg-zinc-800">{START_CLUSTER_COMMAND}</code> (add{" "}
+          <code className="font-mono">-- --instances 4</code> for more) and open the URL it prints.
         </p>
       </Notice>
     );
@@ -93,7 +97,11 @@ export function ClusterPanel() {
   return (
     <div className="flex flex-col gap-5" data-testid="cluster" data-policy={policy}>
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <PolicySwitch policy={policy} disabled={busy !== null || !admin} onChoose={(next: Policy) => void act({ kind: "policy" }, "PUT", "/policy", { policy: next })} />
+        <PolicySwitch
+          policy={policy}
+          disabled={busy !== null || !admin}
+          onChoose={(next: Policy) => void act({ kind: "policy" }, "PUT", "/policy", { policy: next })}
+        />
         <button
           type="button"
           data-testid="add-instance"
@@ -108,8 +116,8 @@ export function ClusterPanel() {
 
       {!admin && (
         <p role="note" data-testid="cluster-read-only" className="rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100">
-          You can watch the cluster, but this browser cannot change it: open the link <code className="font-mono">npm run demo</code> printed once (it carries this run&apos;s admin
-          token and gives this browser the controls).
+          You can watch the cluster, but this browser cannot change it: open the link <code className="font-mono">npm run demo</code> printed once (it carries
+          this run&apos;s admin token and gives this browser the controls).
         </p>
       )}
       {pollError && (
@@ -123,13 +131,22 @@ export function ClusterPanel() {
         </p>
       )}
       {instances.some((i) => i.secretMismatch) && (
-        <div role="alert" data-testid="secret-mismatch" className="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+        <div
+          role="alert"
+          data-testid="secret-mismatch"
+          className="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+        >
           <p className="font-semibold">
-            Instance {instances.filter((i) => i.secretMismatch).map((i) => i.id).join(", ")} runs with a different SESSION_SECRET.
+            Instance{" "}
+            {instances
+              .filter((i) => i.secretMismatch)
+              .map((i) => i.id)
+              .join(", ")}{" "}
+            runs with a different SESSION_SECRET.
           </p>
           <p className="mt-1">
-            It cannot open cookies the others sealed, or verify their kv session ids: readers it serves look like strangers and lose their history. The lesson of Flask&apos;s{" "}
-            <code className="font-mono">secret_key</code>: it must be the same on every server.
+            It cannot open cookies the others sealed, or verify their kv session ids: readers it serves look like strangers and lose their history. The lesson
+            of Flask&apos;s <code className="font-mono">secret_key</code>: it must be the same on every server.
           </p>
         </div>
       )}
@@ -144,13 +161,27 @@ export function ClusterPanel() {
           <caption className="sr-only">Instances behind the balancer</caption>
           <thead className="border-b border-zinc-200 text-xs text-zinc-500 uppercase dark:border-zinc-800 dark:text-zinc-400">
             <tr>
-              <th scope="col" className="px-2 py-2 sm:px-4 font-medium">Instance</th>
-              <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium sm:table-cell">Port</th>
-              <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium sm:table-cell">PID</th>
-              <th scope="col" className="px-2 py-2 sm:px-4 font-medium">Status</th>
-              <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">Requests served</th>
-              <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">Readers in memory</th>
-              <th scope="col" className="hidden px-2 py-2 font-medium sm:table-cell sm:px-4">Secret</th>
+              <th scope="col" className="px-2 py-2 sm:px-4 font-medium">
+                Instance
+              </th>
+              <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium sm:table-cell">
+                Port
+              </th>
+              <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium sm:table-cell">
+                PID
+              </th>
+              <th scope="col" className="px-2 py-2 sm:px-4 font-medium">
+                Status
+              </th>
+              <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">
+                Requests served
+              </th>
+              <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">
+                Readers in memory
+              </th>
+              <th scope="col" className="hidden px-2 py-2 font-medium sm:table-cell sm:px-4">
+                Secret
+              </th>
               <th scope="col" className="hidden px-2 py-2 font-medium md:table-cell md:px-4">
                 <abbr title="Whether this instance reaches the KV store (its background probe): an unreachable store never takes an instance out">KV</abbr>
               </th>
@@ -166,21 +197,33 @@ export function ClusterPanel() {
                 instance={instance}
                 busy={busy?.kind === "instance" && busy.id === instance.id ? busy.action : null}
                 disabled={busy !== null || !admin}
-                onAction={(action) => void act({ kind: "instance", id: instance.id, action }, "POST", `/instances/${encodeURIComponent(instance.id)}/${action}`)}
+                onAction={(action) =>
+                  void act({ kind: "instance", id: instance.id, action }, "POST", `/instances/${encodeURIComponent(instance.id)}/${action}`)
+                }
               />
             ))}
           </tbody>
         </table>
       </div>
       <p className="text-xs text-zinc-500 dark:text-zinc-400">
-        Refreshed every second from the balancer&apos;s <code className="font-mono">GET /__cluster</code>. &ldquo;Readers in memory&rdquo; counts memory-mode sessions in that process: they
-        vanish when it stops. Stop means the instance&apos;s whole process group.
+        Refreshed every second from the balancer&apos;s <code className="font-mono">GET /__cluster</code>. &ldquo;Readers in memory&rdquo; counts memory-mode
+        sessions in that process: they vanish when it stops. Stop means the instance&apos;s whole process group.
       </p>
     </div>
   );
 }
 
-function InstanceRow({ instance, busy, disabled, onAction }: { instance: ClusterInstance; busy: "stop" | "start" | null; disabled: boolean; onAction: (action: "stop" | "start") => void }) {
+function InstanceRow({
+  instance,
+  busy,
+  disabled,
+  onAction,
+}: {
+  instance: ClusterInstance;
+  busy: "stop" | "start" | null;
+  disabled: boolean;
+  onAction: (action: "stop" | "start") => void;
+}) {
   const running = instance.status !== "down";
   const action = running ? "stop" : "start";
   return (

@@ -2,7 +2,12 @@ import type { Policy } from "../cluster-api";
 import { SegmentedControl } from "../segmented-control";
 
 const SEGMENTS = [
-  { value: "round-robin" as const, label: "Round-robin", title: "Each request goes to the next instance: what App Engine effectively does.", testId: "policy-round-robin" },
+  {
+    value: "round-robin" as const,
+    label: "Round-robin",
+    title: "Each request goes to the next instance: what App Engine effectively does.",
+    testId: "policy-round-robin",
+  },
   { value: "sticky" as const, label: "Sticky", title: "An affinity cookie pins you to one instance, until it dies.", testId: "policy-sticky" },
 ];
 

@@ -8,7 +8,10 @@ const TONES: Record<string, string> = {
 /** An instance's status, in words and colour (never colour alone). */
 export function StatusPill({ status }: { status: string }) {
   return (
-    <span data-testid="instance-status" className={`inline-flex items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-semibold ${TONES[status] ?? TONES.down}`}>
+    <span
+      data-testid="instance-status"
+      className={`inline-flex items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-semibold ${TONES[status] ?? TONES.down}`}
+    >
       <span aria-hidden className={`h-1.5 w-1.5 rounded-full bg-current ${status === "starting" || status === "stopping" ? "animate-pulse" : ""}`} />
       {status}
     </span>

@@ -97,7 +97,12 @@ export function ShownToYou() {
       )}
 
       {state.kind === "error" && (
-        <div role="alert" data-testid="history-error" data-code={state.code} className="rounded-xl border border-red-200 bg-red-50 p-5 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+        <div
+          role="alert"
+          data-testid="history-error"
+          data-code={state.code}
+          className="rounded-xl border border-red-200 bg-red-50 p-5 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
+        >
           <p className="font-semibold">Couldn&apos;t read your history</p>
           <p className="mt-1 text-sm">{state.message}</p>
           <button
@@ -113,13 +118,19 @@ export function ShownToYou() {
       {state.kind === "ready" && (
         <div className="flex flex-col gap-4" data-testid="history" data-mode={state.page.mode} data-seen={state.page.seenCount}>
           <p className="text-sm text-zinc-700 dark:text-zinc-300" data-testid="history-summary">
-            <strong>{state.page.seenCount}</strong> {state.page.seenCount === 1 ? "story" : "stories"} shown, <strong>{state.page.readCount}</strong> opened, read{" "}
-            {WHERE[state.page.mode] ?? `from the ${state.page.mode} store`} by instance{" "}
-            <span className={`inline-flex rounded-full px-2 py-px text-xs font-semibold ring-1 ${instanceColor(state.page.instance.id)}`}>{state.page.instance.id}</span>.
+            <strong>{state.page.seenCount}</strong> {state.page.seenCount === 1 ? "story" : "stories"} shown, <strong>{state.page.readCount}</strong> opened,
+            read {WHERE[state.page.mode] ?? `from the ${state.page.mode} store`} by instance{" "}
+            <span className={`inline-flex rounded-full px-2 py-px text-xs font-semibold ring-1 ${instanceColor(state.page.instance.id)}`}>
+              {state.page.instance.id}
+            </span>
+            .
           </p>
 
           {state.articles.length === 0 ? (
-            <div data-testid="history-empty" className="rounded-xl border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+            <div
+              data-testid="history-empty"
+              className="rounded-xl border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400"
+            >
               Nothing yet.{" "}
               <Link href="/" className="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
                 Read the feed
@@ -127,18 +138,34 @@ export function ShownToYou() {
               and the stories you are shown will be listed here.
             </div>
           ) : (
-            <ol aria-label="Stories shown to you, newest first" className="divide-y divide-zinc-200 overflow-hidden rounded-xl border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
+            <ol
+              aria-label="Stories shown to you, newest first"
+              className="divide-y divide-zinc-200 overflow-hidden rounded-xl border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
+            >
               {state.articles.map((article) => (
-                <li key={article.id} data-testid="history-item" data-article-id={article.id} data-read={article.read ? "true" : "false"} className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-center sm:gap-4">
+                <li
+                  key={article.id}
+                  data-testid="history-item"
+                  data-article-id={article.id}
+                  data-read={article.read ? "true" : "false"}
+                  className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-center sm:gap-4"
+                >
                   <div className="flex shrink-0 items-center gap-2 text-xs text-zinc-500 sm:w-48 dark:text-zinc-400">
                     <SectionPill section={article.section} />
                     <time dateTime={article.publishedAt}>{formatDate(article.publishedAt)}</time>
                   </div>
-                  <Link href={`/articles/${article.id}`} prefetch={false} className="min-w-0 flex-1 font-serif text-base font-semibold text-zinc-900 hover:underline dark:text-zinc-50">
+                  <Link
+                    href={`/articles/${article.id}`}
+                    prefetch={false}
+                    className="min-w-0 flex-1 font-serif text-base font-semibold text-zinc-900 hover:underline dark:text-zinc-50"
+                  >
                     {article.title}
                   </Link>
                   {article.read && (
-                    <span data-testid="history-opened" className="w-fit rounded-full bg-emerald-100 px-2 py-0.5 text-[11px] font-semibold tracking-wide text-emerald-800 uppercase dark:bg-emerald-900/60 dark:text-emerald-200">
+                    <span
+                      data-testid="history-opened"
+                      className="w-fit rounded-full bg-emerald-100 px-2 py-0.5 text-[11px] font-semibold tracking-wide text-emerald-800 uppercase dark:bg-emerald-900/60 dark:text-emerald-200"
+                    >
                       Opened
                     </span>
                   )}

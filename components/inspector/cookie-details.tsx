@@ -7,8 +7,8 @@ export function CookieDetails({ details }: { details: CookieStoreDetails }) {
   return (
     <div className="flex flex-col gap-3">
       <p className="text-sm text-zinc-700 dark:text-zinc-300">
-        Your history lives in your browser, in the <code className="font-mono">{details.cookieName}</code> cookie, sealed with iron-session (AES-256 + HMAC). Every
-        instance can open it with the shared secret; none of them stores anything.
+        Your history lives in your browser, in the <code className="font-mono">{details.cookieName}</code> cookie, sealed with iron-session (AES-256 + HMAC).
+        Every instance can open it with the shared secret; none of them stores anything.
       </p>
       <div>
         <div className="mb-1 flex items-baseline justify-between text-sm">

@@ -9,7 +9,12 @@ function formatDuration(ms: number): string {
   const hours = Math.floor((total % 86_400) / 3600);
   const minutes = Math.floor((total % 3600) / 60);
   const seconds = total % 60;
-  const parts = days > 0 ? [`${days}d`, `${hours}h`, `${minutes}m`, `${seconds}s`] : hours > 0 ? [`${hours}h`, `${minutes}m`, `${seconds}s`] : [`${minutes}m`, `${seconds}s`];
+  const parts =
+    days > 0
+      ? [`${days}d`, `${hours}h`, `${minutes}m`, `${seconds}s`]
+      : hours > 0
+        ? [`${hours}h`, `${minutes}m`, `${seconds}s`]
+        : [`${minutes}m`, `${seconds}s`];
   return parts.join(" ");
 }
 
@@ -33,7 +38,8 @@ export function KvDetails({ details, fetchedAt }: { details: KvStoreDetails; fet
   if (!details.keys) {
     return (
       <p className="text-sm text-zinc-600 dark:text-zinc-300" data-testid="kv-empty">
-        No kv session yet: the first feed page creates one. Your browser will then hold only a signed random id (<code className="font-mono">nr_kv</code>); the history stays in Redis.
+        No kv session yet: the first feed page creates one. Your browser will then hold only a signed random id (<code className="font-mono">nr_kv</code>); the
+        history stays in Redis.
       </p>
     );
   }
@@ -42,14 +48,18 @@ export function KvDetails({ details, fetchedAt }: { details: KvStoreDetails; fet
   return (
     <div className="flex flex-col gap-3">
       <p className="text-sm text-zinc-700 dark:text-zinc-300">
-        Your browser holds only a signed random id (<code className="font-mono">nr_kv</code>). Every instance reads and writes these Redis keys through <code className="font-mono">@vercel/kv</code>, one atomic Lua script per request.
+        Your browser holds only a signed random id (<code className="font-mono">nr_kv</code>). Every instance reads and writes these Redis keys through{" "}
+        <code className="font-mono">@vercel/kv</code>, one atomic Lua script per request.
       </p>
       <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
         <dt className="font-medium text-zinc-800 dark:text-zinc-200">Keys</dt>
         <dd className="flex flex-col gap-1" data-testid="kv-keys">
           {details.usage.map((u) => (
             <code key={u.key} className="font-mono text-xs break-all text-zinc-700 dark:text-zinc-300">
-              {u.key} <span className="text-zinc-500">· {u.valueBytes} B value{u.memoryBytes !== null ? `, ${u.memoryBytes} B in Redis` : ""}</span>
+              {u.key}{" "}
+              <span className="text-zinc-500">
+                · {u.valueBytes} B value{u.memoryBytes !== null ? `, ${u.memoryBytes} B in Redis` : ""}
+              </span>
             </code>
           ))}
         </dd>

@@ -99,7 +99,9 @@ export function SessionInspector() {
           <h1 id="inspector-heading" className="font-serif text-3xl font-bold tracking-tight text-zinc-900 dark:text-zinc-50">
             Session inspector
           </h1>
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">What the server knows about you, and where it keeps it. Each refresh may be answered by a different instance.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            What the server knows about you, and where it keeps it. Each refresh may be answered by a different instance.
+          </p>
         </div>
         <div className="flex flex-wrap items-start gap-2">
           <ResetHistory onReset={refresh} />
@@ -116,7 +118,12 @@ export function SessionInspector() {
 
       {state.kind === "loading" && <Skeleton />}
       {state.kind === "error" && (
-        <div role="alert" data-testid="inspector-error" data-code={state.code} className="rounded-xl border border-red-200 bg-red-50 p-5 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+        <div
+          role="alert"
+          data-testid="inspector-error"
+          data-code={state.code}
+          className="rounded-xl border border-red-200 bg-red-50 p-5 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
+        >
           <p className="font-semibold">Couldn&apos;t read your session</p>
           <p className="mt-1 text-sm">{state.message}</p>
         </div>
@@ -128,7 +135,11 @@ export function SessionInspector() {
             <Stat
               label="Answered by"
               testId="inspector-instance"
-              value={<span className={`inline-flex rounded-full px-2.5 py-0.5 text-lg ring-1 ${instanceColor(state.session.instance.id)}`}>{state.session.instance.id}</span>}
+              value={
+                <span className={`inline-flex rounded-full px-2.5 py-0.5 text-lg ring-1 ${instanceColor(state.session.instance.id)}`}>
+                  {state.session.instance.id}
+                </span>
+              }
             />
             <Stat label="Seen" value={state.session.seenCount} testId="inspector-seen" />
             <Stat label="Read" value={state.session.readCount} testId="inspector-read" />
@@ -142,7 +153,8 @@ export function SessionInspector() {
           <div className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900">
             <h2 className="mb-1 font-serif text-xl font-semibold text-zinc-900 dark:text-zinc-50">The seen-set, decoded</h2>
             <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-              Article sequence numbers this {state.session.mode === "memory" ? "instance" : "session"} has recorded as shown to you, of {state.session.catalogueSize} in the catalogue.
+              Article sequence numbers this {state.session.mode === "memory" ? "instance" : "session"} has recorded as shown to you, of{" "}
+              {state.session.catalogueSize} in the catalogue.
             </p>
             <SeenRanges ranges={state.session.seenRanges} catalogueSize={state.session.catalogueSize} />
           </div>

@@ -21,7 +21,6 @@ export class HttpError extends Error {
   }
 }
 
-
 /** Seconds a client should wait before retrying after a store failed (Retry-After). */
 export const STORE_RETRY_AFTER_SECONDS = 2;
 

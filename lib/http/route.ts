@@ -60,5 +60,8 @@ export function otherMethods<const A extends readonly Method[]>(allowed: A): Rec
     });
   });
   const all: Method[] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
-  return Object.fromEntries(all.filter((method) => !allowed.includes(method)).map((method) => [method, refuse])) as Record<Exclude<Method, A[number]>, Handler<unknown>>;
+  return Object.fromEntries(all.filter((method) => !allowed.includes(method)).map((method) => [method, refuse])) as Record<
+    Exclude<Method, A[number]>,
+    Handler<unknown>
+  >;
 }

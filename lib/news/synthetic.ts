@@ -14,8 +14,32 @@ export const SYNTHETIC_ID_PREFIX = "wire-";
 const WIRE_START_MS = Date.parse("2026-10-21T00:00:00Z");
 const WIRE_INTERVAL_MS = 20_000;
 
-const PLACES = ["Port Avelin", "Maro Heights", "Kestrel Bay", "Ostrava Vale", "Lindqvist", "New Harlow", "Sarn Delta", "Brightwater", "Caldera Springs", "Tovik", "Elmsgate", "Rivenholm"];
-const PEOPLE = ["Ines Varga", "Tomas Okafor", "Mei Lindgren", "Rafael Duarte", "Anouk Peeters", "Sami Haddad", "Lena Kowalczyk", "Jonah Mbeki", "Priya Raman", "Olek Stanev"];
+const PLACES = [
+  "Port Avelin",
+  "Maro Heights",
+  "Kestrel Bay",
+  "Ostrava Vale",
+  "Lindqvist",
+  "New Harlow",
+  "Sarn Delta",
+  "Brightwater",
+  "Caldera Springs",
+  "Tovik",
+  "Elmsgate",
+  "Rivenholm",
+];
+const PEOPLE = [
+  "Ines Varga",
+  "Tomas Okafor",
+  "Mei Lindgren",
+  "Rafael Duarte",
+  "Anouk Peeters",
+  "Sami Haddad",
+  "Lena Kowalczyk",
+  "Jonah Mbeki",
+  "Priya Raman",
+  "Olek Stanev",
+];
 const AUTHORS = ["Wire Desk", "Hana Solberg", "Marcus Eze", "Clara Fontaine", "Dev Malhotra", "Yara Costa"];
 
 const TOPICS: Record<Section, { subjects: string[]; verbs: string[]; objects: string[] }> = {
@@ -61,7 +85,12 @@ export function syntheticSection(seed: string, seq: number): Section {
 }
 
 function slugify(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
 }
 
 export function syntheticArticle(seed: string, seq: number): Article {

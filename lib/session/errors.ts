@@ -4,7 +4,9 @@ import { MAX_COOKIE_BYTES } from "./cookies";
 /** A cookie-mode save would exceed the browser's 4,096-byte cookie limit; nothing was saved. */
 export class SessionTooLargeError extends Error {
   constructor(readonly cookieBytes: number) {
-    super(`Your reading history no longer fits in a cookie (${cookieBytes} of ${MAX_COOKIE_BYTES} bytes). Nothing was lost: switch to kv mode to keep reading.`);
+    super(
+      `Your reading history no longer fits in a cookie (${cookieBytes} of ${MAX_COOKIE_BYTES} bytes). Nothing was lost: switch to kv mode to keep reading.`,
+    );
     this.name = "SessionTooLargeError";
   }
 }

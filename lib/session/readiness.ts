@@ -67,7 +67,8 @@ export function storeReadiness(): Record<string, StoreReadiness> {
   return Object.fromEntries(
     probedModes().map((mode) => {
       const reason = mode.unavailable(config);
-      const fallback: StoreReadiness = reason === null ? { configured: true, ready: null, checkedAt: null } : { configured: false, ready: false, checkedAt: null, reason };
+      const fallback: StoreReadiness =
+        reason === null ? { configured: true, ready: null, checkedAt: null } : { configured: false, ready: false, checkedAt: null, reason };
       return [mode.name, known.get(mode.name) ?? fallback];
     }),
   );

@@ -10,7 +10,19 @@ import { join, relative } from "node:path";
 export const ROOT = join(__dirname, "..", "..");
 const DIST = join(ROOT, ".next");
 const MARKER = join(DIST, "newsroom-source-hash");
-const SOURCES = ["app", "components", "lib", "bench/stores", "data", "proxy.ts", "instrumentation.ts", "next.config.js", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "bench/stores",
+  "data",
+  "proxy.ts",
+  "instrumentation.ts",
+  "next.config.js",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+];
 
 function* files(path: string): Generator<string> {
   if (!existsSync(path)) return;

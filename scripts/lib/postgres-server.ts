@@ -99,8 +99,10 @@ function initCluster(initdb: string, dir: string, password: string): void {
     chownSync(pwfile, ids.uid, ids.gid);
   }
   const [command, args] = asServerUser(initdb, [
-    "-D", join(dir, "data"),
-    "-U", "postgres",
+    "-D",
+    join(dir, "data"),
+    "-U",
+    "postgres",
     `--pwfile=${pwfile}`,
     "--auth=scram-sha-256",
     "--encoding=UTF8",
@@ -180,10 +182,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loca
 
   const launch = async () => {
     const [command, args] = asServerUser(binaries.postgres, [
-      "-D", join(dir, "data"),
-      "-p", String(port),
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", `unix_socket_directories=${dir}`,
+      "-D",
+      join(dir, "data"),
+      "-p",
+      String(port),
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      `unix_socket_directories=${dir}`,
     ]);
     const log = options.quiet === false ? null : openSync(join(dir, "postgres.log"), "a");
     try {

@@ -333,7 +333,11 @@ function makeView(source: ViewSource): RedisClusterView {
     return mergeView(source.identities(), all);
   };
   const urls = () =>
-    source.urls ?? source.identities().map((identity) => `redis://:${encodeURIComponent(source.password ?? "")}@${identity.host}:${identity.port}`).join(",");
+    source.urls ??
+    source
+      .identities()
+      .map((identity) => `redis://:${encodeURIComponent(source.password ?? "")}@${identity.host}:${identity.port}`)
+      .join(",");
   return {
     // A getter: a cluster being started has no nodes yet when its view is made.
     get urls() {

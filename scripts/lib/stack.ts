@@ -70,7 +70,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let balancer: Balancer | undefined;
   try {
     await cluster.start();
-    log(`[newsroom] instances up: ${cluster.list().map((i) => `${i.id}:${i.port}`).join(" ")}`);
+    log(
+      `[newsroom] instances up: ${cluster
+        .list()
+        .map((i) => `${i.id}:${i.port}`)
+        .join(" ")}`,
+    );
     balancer = await startBalancer(cluster, { port: options.port, host: options.host, log, adminToken, allowedHosts });
     log(`[newsroom] balancer listening on ${balancer.url}`);
   } catch (error) {

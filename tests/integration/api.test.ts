@@ -133,7 +133,9 @@ describe("cookies and headers", () => {
     expect(status).toBe(200);
     expect(body.instance.id).toBe("api-test");
     // Liveness answers from memory: the kv figure is the background probe's last result.
-    await expect.poll(async () => (await reader().request<{ stores: { kv: { ok: boolean; ready: boolean } } }>("GET", "/api/health")).body.stores.kv.ready).toBe(true);
+    await expect
+      .poll(async () => (await reader().request<{ stores: { kv: { ok: boolean; ready: boolean } } }>("GET", "/api/health")).body.stores.kv.ready)
+      .toBe(true);
   });
 });
 

@@ -18,7 +18,7 @@ import { useTestKv } from "../support/kv-test";
 import { TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 
-const POOL: CandidatePool = { maxSeq: 1_000};
+const POOL: CandidatePool = { maxSeq: 1_000 };
 const TOKEN = "bench-counting-bridge-token";
 let bridge: KvBridge;
 

@@ -34,7 +34,15 @@ beforeAll(async () => {
   const kv = inject("kv");
   process.env.KV_REST_API_URL = kv.url;
   process.env.KV_REST_API_TOKEN = kv.token;
-  stack = await startStack({ instances: 2, port: 0, policy: "round-robin", build: false, maxInstances: 3, env: { ALLOWED_HOSTS: "newsroom.test" }, log: () => {} });
+  stack = await startStack({
+    instances: 2,
+    port: 0,
+    policy: "round-robin",
+    build: false,
+    maxInstances: 3,
+    env: { ALLOWED_HOSTS: "newsroom.test" },
+    log: () => {},
+  });
 });
 
 afterAll(async () => {
@@ -46,7 +54,10 @@ describe("balancer", () => {
     const { status, body } = await admin<{ policy: string; instances: InstanceRecord[] }>("GET", "");
     expect(status).toBe(200);
     expect(body.policy).toBe("round-robin");
-    expect(body.instances.map((i) => [i.id, i.status])).toEqual([["a", "up"], ["b", "up"]]);
+    expect(body.instances.map((i) => [i.id, i.status])).toEqual([
+      ["a", "up"],
+      ["b", "up"],
+    ]);
     for (const instance of body.instances) {
       expect(instance.port).toBeGreaterThan(0);
       expect(instance.pid).toBeGreaterThan(0);
@@ -176,7 +187,12 @@ describe("attacks on the admin API and Host", () => {
       ["a wrong token", { "Content-Type": "application/json", Authorization: "Bearer not-the-token" }, 401, "ADMIN_TOKEN_REQUIRED"],
       ["the token, but a form body", { ...token(), "Content-Type": "application/x-www-form-urlencoded" }, 415, "UNSUPPORTED_MEDIA_TYPE"],
       ["the token, from another site", { ...token(), "Content-Type": "application/json", "Sec-Fetch-Site": "cross-site" }, 403, "CROSS_SITE_REQUEST"],
-      ["the token, from a same-site page on another port", { ...token(), "Content-Type": "application/json", "Sec-Fetch-Site": "same-site" }, 403, "CROSS_SITE_REQUEST"],
+      [
+        "the token, from a same-site page on another port",
+        { ...token(), "Content-Type": "application/json", "Sec-Fetch-Site": "same-site" },
+        403,
+        "CROSS_SITE_REQUEST",
+      ],
       ["the token, with a foreign Origin", { ...token(), "Content-Type": "application/json", Origin: "http://evil.test" }, 403, "CROSS_SITE_REQUEST"],
     ];
     for (const [what, headers, status, code] of cases) {
@@ -367,7 +383,11 @@ describe("a mismatched SESSION_SECRET", () => {
       expect(byId.a!.secretFingerprint).toMatch(/^[0-9a-f]{12}$/);
       expect(byId.a!.secretFingerprint).toBe(byId.c!.secretFingerprint);
       expect(byId.b!.secretFingerprint).not.toBe(byId.a!.secretFingerprint);
-      expect(instances.map((i) => [i.id, i.secretMismatch])).toEqual([["a", false], ["b", true], ["c", false]]);
+      expect(instances.map((i) => [i.id, i.secretMismatch])).toEqual([
+        ["a", false],
+        ["b", true],
+        ["c", false],
+      ]);
       expect(lines.some((line) => line.includes("WARNING") && line.includes("instance b") && line.includes("SESSION_SECRET"))).toBe(true);
       // The fingerprint is not the secret.
       const health = await (await fetch(`http://127.0.0.1:${byId.a!.port}/api/health`)).text();

@@ -27,10 +27,10 @@ import { detailsOf, TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
 import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
-const CATALOGUE: CandidatePool = { maxSeq: 10_000};
-const ALL_300: CandidatePool = { maxSeq: 300};
+const CATALOGUE: CandidatePool = { maxSeq: 10_000 };
+const ALL_300: CandidatePool = { maxSeq: 300 };
 const EVENS = SeqSet.of(Array.from({ length: 150 }, (_, i) => (i + 1) * 2));
-const EVENS_300: CandidatePool = { maxSeq: 300, members: EVENS};
+const EVENS_300: CandidatePool = { maxSeq: 300, members: EVENS };
 
 /** Every query any connection of the app's pool sends: what "one round trip" is counted in. */
 let queriesSent = 0;
@@ -159,12 +159,12 @@ describe("db store: the session contract", () => {
     const snapshot = await store(jar).snapshot();
     expect([...snapshot.seen.ascending()]).toEqual([1, 2, 3, 250]);
     expect([...snapshot.read.ascending()]).toEqual([250]);
-    expect((await store(jar).claimUnseen({ maxSeq: 4}, 5)).seqs).toEqual([4]);
+    expect((await store(jar).claimUnseen({ maxSeq: 4 }, 5)).seqs).toEqual([4]);
     const copied = jar.copy();
     await store(jar).destroy();
     expect(jar.get(COOKIE_NAMES.dbSession)).toBeUndefined();
     expect((await store(copied).describe()).seenCount, "a copied cookie points at nothing once destroyed").toBe(0);
-    expect((await store(jar).claimUnseen({ maxSeq: 4}, 5)).seqs).toEqual([4, 3, 2, 1]);
+    expect((await store(jar).claimUnseen({ maxSeq: 4 }, 5)).seqs).toEqual([4, 3, 2, 1]);
   });
 
   it("moves bitmaps in and out exactly, whatever the bytes", async () => {
@@ -184,7 +184,10 @@ describe("db store: the session contract", () => {
     expect((await store(alice).describe()).seenCount).toBe(10);
     expect(alice.get(COOKIE_NAMES.dbSession)).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9+/]{43}$/); // id.HMAC-SHA256
     const tampered = alice.copy();
-    tampered.values.set(COOKIE_NAMES.dbSession, alice.get(COOKIE_NAMES.dbSession)!.replace(/^./, (c) => (c === "A" ? "B" : "A")));
+    tampered.values.set(
+      COOKIE_NAMES.dbSession,
+      alice.get(COOKIE_NAMES.dbSession)!.replace(/^./, (c) => (c === "A" ? "B" : "A")),
+    );
     expect((await store(tampered).describe()).seenCount).toBe(0);
     const foreign = new DbStore(alice.copy(), keyring("another-secret-another-secret-another-1"), TEST_COOKIE_OPTIONS, dbRunner(pool));
     expect((await foreign.describe()).seenCount).toBe(0);
@@ -248,7 +251,7 @@ describe("db store: atomic, in one round trip", () => {
         ),
         async ({ maxSeq, seen: seenSeqs, section, limits }) => {
           const members = section ? SeqSet.of(section) : undefined;
-          const candidatePool: CandidatePool = { maxSeq, members};
+          const candidatePool: CandidatePool = { maxSeq, members };
           const seen = SeqSet.of(seenSeqs);
           const jar = new TestJar();
           await store(jar).replace({ seen: seen.clone(), read: SeqSet.empty() });
@@ -462,7 +465,10 @@ describe("db store: deadlines and outages", () => {
     console.log(`[db] PostgreSQL restarted in ${restarted.ms} ms; the first claim after it took ${resumed.ms} ms (${resumed.result.status})`);
     expect(resumed.result.status).toBe("fulfilled");
     const page = (resumed.result as PromiseFulfilledResult<Awaited<ReturnType<DbStore["claimUnseen"]>>>).value;
-    expect(page.seqs.some((seq) => acknowledged.has(seq)), "no acknowledged article comes back").toBe(false);
+    expect(
+      page.seqs.some((seq) => acknowledged.has(seq)),
+      "no acknowledged article comes back",
+    ).toBe(false);
     expect(page.seenCount).toBe(acknowledged.size + 1 + 10); // the 50 claimed, 42 read, and this page
     const snapshot = await store(jar).snapshot();
     for (const seq of acknowledged) expect(snapshot.seen.has(seq)).toBe(true);

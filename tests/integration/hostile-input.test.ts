@@ -59,14 +59,25 @@ const hostileBody = fc.oneof(
   fc.jsonValue().map((value) => JSON.stringify(value)),
   fc.jsonValue().map((value) => JSON.stringify(value).slice(0, -1)), // truncated
   fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue(), { maxKeys: 4 }).map((value) => JSON.stringify(value)),
-  fc.constantFrom("", "{", "}", "null", "[]", '{"__proto__":{"limit":1}}', '{"constructor":{"prototype":{}}}', "\u0000", "{\"limit\":1e309}"),
+  fc.constantFrom("", "{", "}", "null", "[]", '{"__proto__":{"limit":1}}', '{"constructor":{"prototype":{}}}', "\u0000", '{"limit":1e309}'),
 );
 
 /** Plausible-looking fields with wrong types, out-of-range or odd values. */
 const hostileFeed = fc.record(
   {
-    limit: fc.oneof(fc.integer({ min: -1e9, max: 1e9 }), fc.double(), fc.string({ maxLength: 8 }), fc.constant(null), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 })),
-    section: fc.oneof(fc.string({ unit: "grapheme", maxLength: 40 }), fc.integer(), fc.constantFrom("WORLD", " world", "../world", "world\u0000", "sports;DROP", "ｗｏｒｌｄ")),
+    limit: fc.oneof(
+      fc.integer({ min: -1e9, max: 1e9 }),
+      fc.double(),
+      fc.string({ maxLength: 8 }),
+      fc.constant(null),
+      fc.boolean(),
+      fc.array(fc.integer(), { maxLength: 3 }),
+    ),
+    section: fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 40 }),
+      fc.integer(),
+      fc.constantFrom("WORLD", " world", "../world", "world\u0000", "sports;DROP", "ｗｏｒｌｄ"),
+    ),
     extra: fc.jsonValue(),
   },
   { requiredKeys: [] },
@@ -75,17 +86,38 @@ const hostileFeed = fc.record(
 const hostileId = fc.oneof(
   fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }),
   fc.string({ unit: "binary", minLength: 1, maxLength: 60 }),
-  fc.constantFrom("../../etc/passwd", "..%2f..%2fetc%2fpasswd", "%00", "a%00b", "%2e%2e", "x".repeat(5000), "🙂".repeat(100), "CON", "a/b", "%ff%fe", "<script>", "null"),
+  fc.constantFrom(
+    "../../etc/passwd",
+    "..%2f..%2fetc%2fpasswd",
+    "%00",
+    "a%00b",
+    "%2e%2e",
+    "x".repeat(5000),
+    "🙂".repeat(100),
+    "CON",
+    "a/b",
+    "%ff%fe",
+    "<script>",
+    "null",
+  ),
 );
 
 describe("hostile bodies", () => {
   it(`POST /api/feed: ${RUNS * 2} bad bodies, all 4xx in the envelope or a normal page`, async () => {
-    await fc.assert(fc.asyncProperty(hostileBody, async (body) => expectHandled(await raw("POST", "/api/feed", body), `feed ${JSON.stringify(body)}`)), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(hostileBody, async (body) => expectHandled(await raw("POST", "/api/feed", body), `feed ${JSON.stringify(body)}`)),
+      { numRuns: RUNS },
+    );
     await fc.assert(
       fc.asyncProperty(hostileFeed, async (fields) => {
         const response = await reader().request("POST", "/api/feed", { json: fields });
         expectHandled(response, `feed ${JSON.stringify(fields)}`);
-        const valid = Object.keys(fields).length === 0 || (Number.isInteger(fields.limit) && (fields.limit as number) >= 1 && (fields.limit as number) <= 50 && Object.keys(fields).every((k) => k === "limit"));
+        const valid =
+          Object.keys(fields).length === 0 ||
+          (Number.isInteger(fields.limit) &&
+            (fields.limit as number) >= 1 &&
+            (fields.limit as number) <= 50 &&
+            Object.keys(fields).every((k) => k === "limit"));
         if (valid) expect(response.status).toBe(200);
       }),
       { numRuns: RUNS },
@@ -93,7 +125,10 @@ describe("hostile bodies", () => {
   }, 120_000);
 
   it(`PUT /api/session/mode: ${RUNS * 2} bad bodies and unknown modes, all 4xx`, async () => {
-    await fc.assert(fc.asyncProperty(hostileBody, async (body) => expectHandled(await raw("PUT", "/api/session/mode", body), `mode ${JSON.stringify(body)}`)), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(hostileBody, async (body) => expectHandled(await raw("PUT", "/api/session/mode", body), `mode ${JSON.stringify(body)}`)),
+      { numRuns: RUNS },
+    );
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string({ maxLength: 20 }), fc.jsonValue()), async (mode) => {
         fc.pre(!["cookie", "kv", "memory"].includes(mode as string));
@@ -145,7 +180,9 @@ describe("hostile cookies", () => {
   function mangled(value: string) {
     return fc.oneof(
       fc.nat({ max: value.length - 1 }).map((cut) => value.slice(0, cut)), // truncated
-      fc.tuple(fc.nat({ max: value.length - 1 }), fc.integer({ min: 1, max: 127 })).map(([at, flip]) => value.slice(0, at) + String.fromCharCode(value.charCodeAt(at) ^ flip) + value.slice(at + 1)), // bit-flipped
+      fc
+        .tuple(fc.nat({ max: value.length - 1 }), fc.integer({ min: 1, max: 127 }))
+        .map(([at, flip]) => value.slice(0, at) + String.fromCharCode(value.charCodeAt(at) ^ flip) + value.slice(at + 1)), // bit-flipped
       fc.string({ unit: "binary", maxLength: 200 }), // garbage
       fc.constant("A".repeat(8 * 1024)), // oversized
     );
@@ -160,7 +197,10 @@ describe("hostile cookies", () => {
     ];
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(mangled(validSeal).map((v) => ["nr_session", v] as const), mangled(validKv).map((v) => ["nr_kv", v] as const)),
+        fc.oneof(
+          mangled(validSeal).map((v) => ["nr_session", v] as const),
+          mangled(validKv).map((v) => ["nr_kv", v] as const),
+        ),
         fc.constantFrom("cookie", "kv", "memory", "nonsense", ""),
         fc.nat({ max: endpoints.length - 1 }),
         async ([name, value], mode, which) => {
@@ -197,7 +237,10 @@ describe("hostile cookies", () => {
       [`nr_kv=${validKv}; nr_kv=junk; nr_mode=kv`, 10],
     ];
     for (const [header, maxSeen] of cases) {
-      for (const [method, path] of [["GET", "/api/session"], ["POST", "/api/feed"]] as const) {
+      for (const [method, path] of [
+        ["GET", "/api/session"],
+        ["POST", "/api/feed"],
+      ] as const) {
         const response = await reader().request(method, path, { headers: { Cookie: header }, json: method === "POST" ? { limit: 1 } : undefined });
         expectHandled(response, `${method} ${path} with ${header.slice(0, 60)}`);
         expect(response.status).toBe(200);
@@ -222,7 +265,16 @@ function rawRequest(port: number, method: string, path: string): Promise<{ statu
 }
 
 describe("malformed URLs and odd methods", () => {
-  const pageTargets = ["/articles/%zz", "/articles/%", "/articles/%ff", "/articles/%c0%af", "/%zz/x", "/history/%e2%82", `/articles/${"x".repeat(5000)}`, "/articles/a%2F..%2F..%2Fetc"];
+  const pageTargets = [
+    "/articles/%zz",
+    "/articles/%",
+    "/articles/%ff",
+    "/articles/%c0%af",
+    "/%zz/x",
+    "/history/%e2%82",
+    `/articles/${"x".repeat(5000)}`,
+    "/articles/a%2F..%2F..%2Fetc",
+  ];
   const apiTargets: [string, string][] = [
     ["POST", "/api/articles/%zz/read"],
     ["POST", "/api/articles/%/read"],

@@ -127,7 +127,11 @@ describe("routes, as Upstash documents them", () => {
   });
 
   it("runs /multi-exec as one transaction; a command failing at run time does not stop the others", async () => {
-    const { status, json } = await call("/multi-exec", [["SET", `${K}m`, "x"], ["INCR", `${K}m`], ["GET", `${K}m`]]);
+    const { status, json } = await call("/multi-exec", [
+      ["SET", `${K}m`, "x"],
+      ["INCR", `${K}m`],
+      ["GET", `${K}m`],
+    ]);
     expect(status).toBe(200);
     expect(json).toEqual([{ result: "OK" }, { error: "ERR value is not an integer or out of range" }, { result: "x" }]);
   });
@@ -139,7 +143,10 @@ describe("routes, as Upstash documents them", () => {
     }
     expect((await run(["EXISTS", `${K}abort1`, `${K}abort2`])).json).toEqual({ result: 0 });
     // A command the bridge refuses discards the transaction before anything is sent.
-    const refused = await call("/multi-exec", [["SET", `${K}abort1`, "1"], ["SELECT", "1"]]);
+    const refused = await call("/multi-exec", [
+      ["SET", `${K}abort1`, "1"],
+      ["SELECT", "1"],
+    ]);
     expect(refused).toMatchObject({ status: 400, json: { error: expect.stringMatching(/'select' is not supported/) } });
     expect((await run(["EXISTS", `${K}abort1`])).json).toEqual({ result: 0 });
   });
@@ -335,10 +342,24 @@ describe("a read-only token", () => {
   });
 
   it("refuses writes inside a pipeline one by one, and a whole transaction containing one", async () => {
-    const { status, json } = await call("/pipeline", [["GET", `${K}a`], ["SET", `${K}ro`, "2"]], asReader);
+    const { status, json } = await call(
+      "/pipeline",
+      [
+        ["GET", `${K}a`],
+        ["SET", `${K}ro`, "2"],
+      ],
+      asReader,
+    );
     expect(status).toBe(200);
     expect(json).toEqual([{ result: "42" }, { error: "NOPERM this user has no permissions to run the 'set' command or its subcommand" }]);
-    const transaction = await call("/multi-exec", [["GET", `${K}a`], ["INCR", `${K}a`]], asReader);
+    const transaction = await call(
+      "/multi-exec",
+      [
+        ["GET", `${K}a`],
+        ["INCR", `${K}a`],
+      ],
+      asReader,
+    );
     expect(transaction).toMatchObject({ status: 400, json: { error: expect.stringMatching(/^NOPERM/) } });
     expect((await run(["GET", `${K}a`])).json).toEqual({ result: "42" });
   });

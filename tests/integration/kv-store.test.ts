@@ -18,7 +18,7 @@ import { detailsOf, TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../sup
 import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
-const POOL: CandidatePool = { maxSeq: 10_000};
+const POOL: CandidatePool = { maxSeq: 10_000 };
 let countingBridge: KvBridge;
 let redis: ReturnType<typeof createRedis>;
 
@@ -110,7 +110,10 @@ describe("kv store", () => {
     const jar = new TestJar();
     await countedStore(jar).claimUnseen(POOL, 5);
     const tampered = jar.copy();
-    tampered.values.set(COOKIE_NAMES.kvSession, jar.get(COOKIE_NAMES.kvSession)!.replace(/^./, (c) => (c === "A" ? "B" : "A")));
+    tampered.values.set(
+      COOKIE_NAMES.kvSession,
+      jar.get(COOKIE_NAMES.kvSession)!.replace(/^./, (c) => (c === "A" ? "B" : "A")),
+    );
     expect((await countedStore(tampered).describe()).seenCount).toBe(0);
     const foreign = new KvStore(jar.copy(), keyring("another-secret-another-secret-another-1"), TEST_COOKIE_OPTIONS, (op) =>
       op(createKv({ url: countingBridge.url, token: "counting-bridge-token-0123" })),
@@ -123,7 +126,8 @@ describe("kv store", () => {
     await countedStore(jar).claimUnseen(POOL, 3);
     const oldCookie = jar.get(COOKIE_NAMES.kvSession)!;
     const kv = createKv({ url: countingBridge.url, token: "counting-bridge-token-0123", enableAutoPipelining: false, automaticDeserialization: false });
-    const rotated = () => new KvStore(jar, keyring({ 2: "new-secret-new-secret-new-secret-new-0", 1: TEST_PASSWORD }), TEST_COOKIE_OPTIONS, (operation) => operation(kv));
+    const rotated = () =>
+      new KvStore(jar, keyring({ 2: "new-secret-new-secret-new-secret-new-0", 1: TEST_PASSWORD }), TEST_COOKIE_OPTIONS, (operation) => operation(kv));
     expect((await rotated().describe()).seenCount).toBe(3);
     await rotated().claimUnseen(POOL, 1);
     const newCookie = jar.get(COOKIE_NAMES.kvSession)!;
@@ -167,7 +171,12 @@ describe("kv store", () => {
     const deadBridge = await startKvBridge({ redisUrl: `redis://127.0.0.1:${await freePort()}`, token: "dead-bridge-token-012345" });
     try {
       const kv = createKv({ url: deadBridge.url, token: "dead-bridge-token-012345", retry: false });
-      const store = new KvStore(new TestJar(), TEST_KEYS, TEST_COOKIE_OPTIONS, kvRunner(() => kv));
+      const store = new KvStore(
+        new TestJar(),
+        TEST_KEYS,
+        TEST_COOKIE_OPTIONS,
+        kvRunner(() => kv),
+      );
       await expect(store.claimUnseen(POOL, 10)).rejects.toBeInstanceOf(KvUnavailableError);
     } finally {
       await deadBridge.stop();

@@ -55,7 +55,9 @@ it(`${REQUESTS.toLocaleString("en")} cookie-less memory-mode requests leave at m
     await pool.close();
   }
   const held = await readersHeld();
-  console.log(`[memory-bound] ${sent} requests in ${Math.round(performance.now() - started)} ms, ${failed} failed; ${held} readers held (bound ${MAX_READERS})`);
+  console.log(
+    `[memory-bound] ${sent} requests in ${Math.round(performance.now() - started)} ms, ${failed} failed; ${held} readers held (bound ${MAX_READERS})`,
+  );
   expect(failed).toBe(0);
   expect(held).toBeLessThanOrEqual(MAX_READERS);
   expect(held, "the flood did fill the map (the bound was reached, not just never approached)").toBe(MAX_READERS);

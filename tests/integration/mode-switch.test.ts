@@ -9,7 +9,7 @@ import { TestJar } from "../support/test-jar";
 
 beforeAll(useTestKv);
 
-const POOL: CandidatePool = { maxSeq: 500};
+const POOL: CandidatePool = { maxSeq: 500 };
 
 async function readPages(jar: TestJar, pages: number, delivered: Set<number>) {
   for (let page = 0; page < pages; page++) {

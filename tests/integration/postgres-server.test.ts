@@ -36,7 +36,9 @@ async function connectError(url: string): Promise<Error & { code?: string }> {
 }
 
 function uidOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("Uid:"))!;
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("Uid:"))!;
   return Number(line.split(/\s+/)[1]);
 }
 

@@ -106,10 +106,16 @@ describe("Redis stalls and crashes", () => {
     } finally {
       redis.resume();
     }
-    expect(statuses.flat().filter((s) => !s.endsWith(":up")), "instances marked down during the stall").toEqual([]);
+    expect(
+      statuses.flat().filter((s) => !s.endsWith(":up")),
+      "instances marked down during the stall",
+    ).toEqual([]);
     const served = new Set(cookie.flatMap(({ tally }) => [...tally.instances]));
     expect([...served].sort()).toEqual(["a", "b", "c"]);
-    expect(cookie.every(({ tally }) => tally.failed === 0), "cookie mode needs no Redis").toBe(true);
+    expect(
+      cookie.every(({ tally }) => tally.failed === 0),
+      "cookie mode needs no Redis",
+    ).toBe(true);
     // The instances did notice: the store's readiness is reported, just not acted on by the balancer.
     await expect.poll(() => stack.cluster.list().every((i) => i.kv === "ready"), { timeout: 10_000 }).toBe(true);
   }, 60_000);

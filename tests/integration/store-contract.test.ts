@@ -20,9 +20,9 @@ beforeAll(() => {
   config = testConfig(kvTestEnv());
 });
 
-const ALL_300: CandidatePool = { maxSeq: 300};
+const ALL_300: CandidatePool = { maxSeq: 300 };
 const EVENS = SeqSet.of(Array.from({ length: 150 }, (_, i) => (i + 1) * 2));
-const EVENS_300: CandidatePool = { maxSeq: 300, members: EVENS};
+const EVENS_300: CandidatePool = { maxSeq: 300, members: EVENS };
 
 describe.each(MODES)("%s store", (mode) => {
   const store = (jar: TestJar) => openTestStore(mode, jar, config);
@@ -85,10 +85,10 @@ describe.each(MODES)("%s store", (mode) => {
     const snapshot = await store(jar).snapshot();
     expect([...snapshot.seen.ascending()]).toEqual([1, 2, 3, 250]);
     expect([...snapshot.read.ascending()]).toEqual([250]);
-    expect((await store(jar).claimUnseen({ maxSeq: 4}, 5)).seqs).toEqual([4]);
+    expect((await store(jar).claimUnseen({ maxSeq: 4 }, 5)).seqs).toEqual([4]);
     await store(jar).destroy();
     expect((await store(jar).describe()).seenCount).toBe(0);
-    expect((await store(jar).claimUnseen({ maxSeq: 4}, 5)).seqs).toEqual([4, 3, 2, 1]);
+    expect((await store(jar).claimUnseen({ maxSeq: 4 }, 5)).seqs).toEqual([4, 3, 2, 1]);
   });
 
   it("agrees with the pure selection on any sequence of operations", async () => {

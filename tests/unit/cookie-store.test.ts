@@ -13,7 +13,7 @@ import { detailsOf, TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../sup
 import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
-const CATALOGUE_10K: CandidatePool = { maxSeq: 10_000};
+const CATALOGUE_10K: CandidatePool = { maxSeq: 10_000 };
 const store = (jar: TestJar) => new CookieStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS);
 
 function randomHalf(n: number): number[] {
@@ -80,10 +80,15 @@ describe("cookie store guard rails", () => {
   it("sets the cookie httpOnly, SameSite=Lax and Secure with the session TTL", async () => {
     const jar = new TestJar();
     const seen: string[] = [];
-    const spy = { ...jar, get: jar.get.bind(jar), delete: jar.delete.bind(jar), set: (name: string, value: string, options: typeof TEST_COOKIE_OPTIONS) => {
-      seen.push(JSON.stringify(options));
-      jar.set(name, value, options);
-    } };
+    const spy = {
+      ...jar,
+      get: jar.get.bind(jar),
+      delete: jar.delete.bind(jar),
+      set: (name: string, value: string, options: typeof TEST_COOKIE_OPTIONS) => {
+        seen.push(JSON.stringify(options));
+        jar.set(name, value, options);
+      },
+    };
     await new CookieStore(spy, TEST_KEYS, TEST_COOKIE_OPTIONS).claimUnseen(CATALOGUE_10K, 1);
     expect(JSON.parse(seen[0]!)).toEqual({ httpOnly: true, sameSite: "lax", secure: true, path: "/", maxAge: 3600 });
   });

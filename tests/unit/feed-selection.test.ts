@@ -21,7 +21,7 @@ describe("feed selection", () => {
         (maxSeq, seenList, memberList, limit) => {
           const seen = SeqSet.of(seenList);
           const members = memberList ? SeqSet.of(memberList) : undefined;
-          const pool: CandidatePool = { maxSeq, members};
+          const pool: CandidatePool = { maxSeq, members };
           const expected = reference(new Set(seenList), maxSeq, memberList ? new Set(memberList) : null, limit);
           expect(selectUnseen(seen, pool, limit)).toEqual(expected.picked);
           expect(countUnseen(seen, pool)).toBe(expected.unseen);
@@ -33,13 +33,13 @@ describe("feed selection", () => {
 
   it("never offers anything past maxSeq, even if such seqs were seen under a larger catalogue", () => {
     const seen = SeqSet.of([5, 200]);
-    expect(selectUnseen(seen, { maxSeq: 9}, 50)).toEqual([9, 8, 7, 6, 4, 3, 2, 1]);
-    expect(countUnseen(seen, { maxSeq: 9})).toBe(8);
+    expect(selectUnseen(seen, { maxSeq: 9 }, 50)).toEqual([9, 8, 7, 6, 4, 3, 2, 1]);
+    expect(countUnseen(seen, { maxSeq: 9 })).toBe(8);
   });
 
   it("walks a 10,000-article catalogue to the end without a repeat", () => {
     const seen = SeqSet.empty();
-    const pool: CandidatePool = { maxSeq: 10_000};
+    const pool: CandidatePool = { maxSeq: 10_000 };
     const delivered = new Set<number>();
     for (;;) {
       const page = selectUnseen(seen, pool, 50);

@@ -120,7 +120,10 @@ describe("haproxyConfig", () => {
       index(/^use_backend assets if is_asset$/),
       index(/^use_backend %\[str\(policy\),map\(\/tmp\/nr-x\/policy\.map,app_rr\)\]$/),
     ];
-    expect(order.every((at) => at >= 0), frontend.join("\n")).toBe(true);
+    expect(
+      order.every((at) => at >= 0),
+      frontend.join("\n"),
+    ).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
     expect(frontend).toContain("acl pin_c req.hdr(x-newsroom-instance) -m str c");
     expect(frontend).toEqual(expect.arrayContaining(["acl is_asset path_beg /_next/static/", "acl is_asset path /icon.svg /favicon.ico"]));
@@ -137,7 +140,10 @@ describe("haproxyConfig", () => {
   });
 
   it("answers its own errors, the 421 and the 400s in the JSON envelope with the security headers", () => {
-    const lines = config.split("\n").map((line) => line.trim()).filter((line) => /^(http-error|http-request return) /.test(line));
+    const lines = config
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => /^(http-error|http-request return) /.test(line));
     const statuses = lines.filter((line) => line.startsWith("http-error")).map((line) => Number(/status (\d+)/.exec(line)![1]));
     expect(statuses).toEqual(expect.arrayContaining([400, 403, 408, 413, 500, 502, 503, 504]));
     expect(statuses).toHaveLength(Object.keys(HAPROXY_ERRORS).length);

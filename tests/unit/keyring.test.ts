@@ -38,7 +38,12 @@ describe("the session configuration", () => {
   it("accepts the names the Upstash integration sets today beside Vercel KV's", () => {
     const upstash = parseSessionConfig({ SESSION_SECRET: A, UPSTASH_REDIS_REST_URL: "https://db.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" });
     expect(upstash.kv).toEqual({ url: "https://db.upstash.io", token: "t" });
-    const vercel = parseSessionConfig({ SESSION_SECRET: A, KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "v", UPSTASH_REDIS_REST_URL: "https://x" });
+    const vercel = parseSessionConfig({
+      SESSION_SECRET: A,
+      KV_REST_API_URL: "https://kv.example",
+      KV_REST_API_TOKEN: "v",
+      UPSTASH_REDIS_REST_URL: "https://x",
+    });
     expect(vercel.kv).toEqual({ url: "https://kv.example", token: "v" });
   });
 });

@@ -8,7 +8,7 @@ import { SeqSet } from "@/lib/seen/seq-set";
 import { TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 
-const POOL: CandidatePool = { maxSeq: 100};
+const POOL: CandidatePool = { maxSeq: 100 };
 
 describe("memory mode's map", () => {
   it("holds at most maxReaders: 40,000 cookie-less readers leave the 1,000 most recent", async () => {
@@ -67,6 +67,10 @@ describe("memory mode's id cookie", () => {
       expect(attacker.get(COOKIE_NAMES.memorySession)!.split(".")[0], "a fresh id was issued").not.toBe(victimId);
     }
     // The control: the real signed cookie does reach the victim's entry.
-    expect((await new MemoryStore(victim.copy(), TEST_KEYS, TEST_COOKIE_OPTIONS, Date.now, readers).describe()).seen.equals(SeqSet.of(Array.from({ length: 10 }, (_, i) => 100 - i)))).toBe(true);
+    expect(
+      (await new MemoryStore(victim.copy(), TEST_KEYS, TEST_COOKIE_OPTIONS, Date.now, readers).describe()).seen.equals(
+        SeqSet.of(Array.from({ length: 10 }, (_, i) => 100 - i)),
+      ),
+    ).toBe(true);
   });
 });

@@ -19,7 +19,10 @@ describe("parseClusterNodes", () => {
   it("reads roles, masters, link state and owned slot ranges, skipping migrating slots", () => {
     const [a, b, c] = parseClusterNodes(NODES);
     expect(a).toMatchObject({ nodeId: A, host: "127.0.0.1", port: 7001, role: "master", masterId: null, linkState: "connected" });
-    expect(a!.slots).toEqual([[0, 5460], [9000, 9000]]);
+    expect(a!.slots).toEqual([
+      [0, 5460],
+      [9000, 9000],
+    ]);
     expect(a!.flags).toEqual(["myself", "master"]);
     expect(b).toMatchObject({ role: "replica", masterId: A, slots: [] });
     expect(c).toMatchObject({ port: 7003, role: "master", linkState: "disconnected", slots: [[10923, 16383]] });
@@ -27,7 +30,12 @@ describe("parseClusterNodes", () => {
   });
 
   it("counts and looks up slots in ranges", () => {
-    expect(countSlots([[0, 5460], [9000, 9000]])).toBe(5462);
+    expect(
+      countSlots([
+        [0, 5460],
+        [9000, 9000],
+      ]),
+    ).toBe(5462);
     expect(ownsSlot([[0, 5460]], 5460)).toBe(true);
     expect(ownsSlot([[0, 5460]], 5461)).toBe(false);
   });

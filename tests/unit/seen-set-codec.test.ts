@@ -34,9 +34,15 @@ describe("seen-set codec", () => {
 
   it("round-trips dense and run-shaped sets exactly", () => {
     fc.assert(
-      fc.property(fc.oneof(runSets, seqArray(64).map((s) => SeqSet.of(s))), (set) => {
-        expect(decodeSeenSet(encodeSeenSet(set)).equals(set)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          runSets,
+          seqArray(64).map((s) => SeqSet.of(s)),
+        ),
+        (set) => {
+          expect(decodeSeenSet(encodeSeenSet(set)).equals(set)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -48,10 +54,16 @@ describe("seen-set codec", () => {
 
   it("is never larger than a bitmap plus its tag byte", () => {
     fc.assert(
-      fc.property(fc.oneof(runSets, seqArray(20_000).map((s) => SeqSet.of(s))), (set) => {
-        const bitmapBytes = set.toBytes().length;
-        expect(encodedByteLength(set)).toBeLessThanOrEqual(bitmapBytes + 1);
-      }),
+      fc.property(
+        fc.oneof(
+          runSets,
+          seqArray(20_000).map((s) => SeqSet.of(s)),
+        ),
+        (set) => {
+          const bitmapBytes = set.toBytes().length;
+          expect(encodedByteLength(set)).toBeLessThanOrEqual(bitmapBytes + 1);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -12,9 +12,14 @@ export const DELETE = route(async () => {
   const { cleared, failed } = await forgetReader(await requestCookieJar());
   const failures = Object.entries(failed);
   if (failures.length > 0) {
-    throw new HttpError(503, "FORGET_INCOMPLETE", `Cleared ${cleared.join(", ")}, but not ${failures.map(([m, why]) => `${m} (${why})`).join("; ")}. Try again.`, {
-      headers: { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) },
-    });
+    throw new HttpError(
+      503,
+      "FORGET_INCOMPLETE",
+      `Cleared ${cleared.join(", ")}, but not ${failures.map(([m, why]) => `${m} (${why})`).join("; ")}. Try again.`,
+      {
+        headers: { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) },
+      },
+    );
   }
   return json({ forgotten: true, cleared });
 });

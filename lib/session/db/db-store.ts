@@ -59,7 +59,12 @@ export class DbStore implements SessionStore {
     const mask = pool.members ? bytesOf(pool.members) : null;
     const reply = await this.run(async (db, deadline) => {
       const { rows } = await db.query<{ reply: number[] }>("SELECT newsroom_claim($1, $2, $3, $4, $5, $6) AS reply", [
-        sid, limit, pool.maxSeq, mask, this.ttlMs, deadline,
+        sid,
+        limit,
+        pool.maxSeq,
+        mask,
+        this.ttlMs,
+        deadline,
       ]);
       return rows[0]!.reply;
     });

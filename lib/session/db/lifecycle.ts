@@ -9,7 +9,6 @@ import { migrate, type MigrationReport } from "./migrate";
 import { getDbPool, withDb } from "./pool";
 import { startSweeper, type Sweeper, type SweeperOptions } from "./sweeper";
 
-
 /**
  * Once per process: brings the schema up to date, then starts the sweeper. A failure (the database
  * down at start-up) is not remembered, so the next call tries again; an outage rejects with

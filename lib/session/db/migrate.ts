@@ -88,8 +88,7 @@ export async function migrate(pool: pg.Pool, options: MigrateOptions = {}): Prom
       if (applied) {
         if (applied.sha256 !== file.sha256) {
           throw new Error(
-            `migration ${file.name} was changed after it was applied (as ${applied.name}); ` +
-              "restore it and put the change in a new NNN_*.sql file",
+            `migration ${file.name} was changed after it was applied (as ${applied.name}); ` + "restore it and put the change in a new NNN_*.sql file",
           );
         }
         report.alreadyApplied.push(file.name);

@@ -54,12 +54,20 @@ export class KvStore implements SessionStore {
 
   async describe(): Promise<SessionDescription> {
     const state = await this.fetchState();
-    if (!state) return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { kind: "kv", keys: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] } };
+    if (!state)
+      return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { kind: "kv", keys: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] } };
     return {
       seen: state.seen,
       seenCount: state.seen.count(),
       readCount: state.read.count(),
-      details: { kind: "kv", keys: [state.keys.seen, state.keys.read], ttlSeconds: state.ttlSeconds, ttlMs: state.ttlMs, bytes: state.bytes, usage: state.usage },
+      details: {
+        kind: "kv",
+        keys: [state.keys.seen, state.keys.read],
+        ttlSeconds: state.ttlSeconds,
+        ttlMs: state.ttlMs,
+        bytes: state.bytes,
+        usage: state.usage,
+      },
     };
   }
 
@@ -72,9 +80,7 @@ export class KvStore implements SessionStore {
   async replace(snapshot: SessionSnapshot): Promise<void> {
     const sid = this.sid.startNew();
     const keys = sessionKeys(sid);
-    await this.run((kv) =>
-      kv.eval(REPLACE_SCRIPT, [keys.seen, keys.read], [hexOf(snapshot.seen), hexOf(snapshot.read), this.options.maxAge, writeDeadline()]),
-    );
+    await this.run((kv) => kv.eval(REPLACE_SCRIPT, [keys.seen, keys.read], [hexOf(snapshot.seen), hexOf(snapshot.read), this.options.maxAge, writeDeadline()]));
   }
 
   async destroy(): Promise<void> {

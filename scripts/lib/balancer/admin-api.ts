@@ -51,7 +51,12 @@ export async function answerAdmin(context: AdminApiContext, req: IncomingMessage
   if (method !== "GET" && method !== "HEAD") checkAdminWrite(req, context.adminToken);
   if (parts.length === 1 && method === "GET") {
     // `admin`: whether this caller may change the cluster (the page cannot read its HttpOnly cookie).
-    sendJson(res, 200, { policy: cluster.policy, instances: cluster.list(), admin: hasAdminToken(req, context.adminToken), maxInstances: cluster.maxInstances });
+    sendJson(res, 200, {
+      policy: cluster.policy,
+      instances: cluster.list(),
+      admin: hasAdminToken(req, context.adminToken),
+      maxInstances: cluster.maxInstances,
+    });
     return;
   }
   if (parts.length === 2 && parts[1] === "policy" && method === "PUT") {
@@ -68,7 +73,15 @@ export async function answerAdmin(context: AdminApiContext, req: IncomingMessage
   if (parts.length === 4 && parts[1] === "instances" && method === "GET" && parts[3] === "session") {
     const id = decodeURIComponent(parts[2]!);
     const target = cluster.list().find((m) => m.id === id);
-    if (!target) throw new ClusterError(404, "UNKNOWN_INSTANCE", `no instance "${id}"; instances are ${cluster.list().map((m) => m.id).join(", ")}`);
+    if (!target)
+      throw new ClusterError(
+        404,
+        "UNKNOWN_INSTANCE",
+        `no instance "${id}"; instances are ${cluster
+          .list()
+          .map((m) => m.id)
+          .join(", ")}`,
+      );
     if (target.status !== "up") throw new ClusterError(503, "INSTANCE_DOWN", `instance ${target.id} is ${target.status}`);
     // Straight to that instance, outside the rotation: the question is "what does b hold?".
     req.url = "/api/session";

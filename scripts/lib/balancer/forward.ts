@@ -60,7 +60,13 @@ export async function createForwarder(cluster: BalancedCluster, log: (line: stri
       const route = router.choose(request, cluster.routable(), cluster.policy, tried);
       if (!route) {
         if (attempt === 0 && wantsPage(req)) sendRecoveryPage(req, res);
-        else sendError(res, 503, "NO_INSTANCE", "No instance is up right now. Start one with POST /__cluster/instances/{id}/start (or open any page in a browser).");
+        else
+          sendError(
+            res,
+            503,
+            "NO_INSTANCE",
+            "No instance is up right now. Start one with POST /__cluster/instances/{id}/start (or open any page in a browser).",
+          );
         return;
       }
       const target = route.instance;

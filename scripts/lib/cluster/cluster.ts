@@ -147,7 +147,11 @@ export class Cluster {
   /** Scale out by one, the way App Engine adds an instance in a peak. */
   async addInstance(): Promise<InstanceRecord> {
     if (this.members.length >= this.maxInstances) {
-      throw new ClusterError(409, "INSTANCE_LIMIT", `The cluster already has ${this.members.length} instances, its limit (--max-instances ${this.maxInstances}).`);
+      throw new ClusterError(
+        409,
+        "INSTANCE_LIMIT",
+        `The cluster already has ${this.members.length} instances, its limit (--max-instances ${this.maxInstances}).`,
+      );
     }
     const member = await this.addMember(instanceIdFor(this.members.length));
     await this.launch(member);

@@ -46,9 +46,7 @@ const PUBSUB = "subscriptions are not available through this bridge; PUBLISH is"
 const BLOCKING = "it would block the one Redis connection the bridge shares between all callers";
 
 const REFUSED: ReadonlyMap<string, string> = new Map([
-  ...["CONFIG", "ACL", "SAVE", "BGSAVE", "BGREWRITEAOF", "MIGRATE", "SYNC", "PSYNC", "REPLCONF", "REPLICAOF", "SLAVEOF"].map(
-    (name) => [name, ADMIN] as const,
-  ),
+  ...["CONFIG", "ACL", "SAVE", "BGSAVE", "BGREWRITEAOF", "MIGRATE", "SYNC", "PSYNC", "REPLCONF", "REPLICAOF", "SLAVEOF"].map((name) => [name, ADMIN] as const),
   ...["DEBUG", "MODULE", "SHUTDOWN", "MONITOR", "FAILOVER", "CLUSTER", "READONLY", "READWRITE", "ASKING", "SWAPDB", "RESTORE-ASKING"].map(
     (name) => [name, ADMIN] as const,
   ),
@@ -77,7 +75,7 @@ function readOnlyRefusal(name: string): BridgeError {
 
 /** XREAD / XREADGROUP options come before STREAMS; only BLOCK makes them wait. */
 function hasBlockOption(command: Command): boolean {
-  for (let i = 1; i < command.length; ) {
+  for (let i = 1; i < command.length;) {
     const word = String(command[i]).toUpperCase();
     if (word === "STREAMS") return false;
     if (word === "BLOCK") return true;
