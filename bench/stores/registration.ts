@@ -7,7 +7,7 @@
  * (npm run bench sets it); then they register through the registry's hook (registerModes).
  * ALLOW_BASELINE_MODE=1, the variable's old name, still works and says so once.
  */
-import type { ModeDefinition } from "@/lib/session/registry";
+import type { ModeDefinition } from "@/lib/session/mode-definition";
 import { kvRunnerFor } from "@/lib/session/kv/kv-client";
 import { BaselineStore } from "./baseline-store";
 import { KvTextbookStore } from "./kv-textbook-store";

@@ -1,5 +1,5 @@
 /** cookie mode: the whole seen-set in an iron-session sealed cookie (cookie-store.ts). */
-import type { ModeDefinition } from "../registry";
+import type { ModeDefinition } from "../mode-definition";
 import { CookieStore } from "./cookie-store";
 
 export const cookieMode: ModeDefinition = {

@@ -1,5 +1,5 @@
 /** kv mode: the seen-set in Redis behind @vercel/kv (kv-store.ts). */
-import type { ModeDefinition } from "../registry";
+import type { ModeDefinition } from "../mode-definition";
 import { kvRunnerFor, pingKv } from "./kv-client";
 import { KvStore } from "./kv-store";
 

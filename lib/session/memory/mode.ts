@@ -1,5 +1,5 @@
 /** memory mode: the bug on display, a map in each process (memory-store.ts). */
-import type { ModeDefinition } from "../registry";
+import type { ModeDefinition } from "../mode-definition";
 import { MemoryStore } from "./memory-store";
 
 export const memoryMode: ModeDefinition = {
