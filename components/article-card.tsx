@@ -1,19 +1,10 @@
 import Link from "next/link";
+import type { ArticleSummary } from "@/lib/api-contract";
 import { formatDate } from "./format";
 import { SectionPill } from "./section-pill";
 
-export interface ArticleSummaryView {
-  id: string;
-  seq: number;
-  title: string;
-  summary: string;
-  section: string;
-  author: string;
-  publishedAt: string;
-}
-
 /** `repeat`: this tab had already been shown the article, i.e. the session lost it (memory mode). */
-export function ArticleCard({ article, repeat = false }: { article: ArticleSummaryView; repeat?: boolean }) {
+export function ArticleCard({ article, repeat = false }: { article: ArticleSummary; repeat?: boolean }) {
   return (
     <article
       data-testid="article-card"

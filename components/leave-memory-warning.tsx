@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import type { SessionView } from "@/lib/api-contract";
 import { callApi } from "./api-client";
 import { instanceColor } from "./instance-colors";
 import { shownArticles, type ShownArticle } from "./tab-history";
@@ -14,17 +15,12 @@ export interface MemoryShare {
   returning: ShownArticle[];
 }
 
-interface SessionAnswer {
-  instance: { id: string };
-  seenRanges: [number, number][];
-}
-
 /**
  * Asks one instance (whichever the balancer picks) what it holds for this reader. The switch is
  * then pinned to that same instance, so the warning describes exactly what will migrate.
  */
 export async function surveyMemoryShare(): Promise<MemoryShare | { error: string }> {
-  const result = await callApi<SessionAnswer>("/api/session");
+  const result = await callApi<SessionView>("/api/session");
   if (!result.ok) return { error: result.error.message };
   const held = (seq: number) => result.data.seenRanges.some(([from, to]) => seq >= from && seq <= to);
   const shown = shownArticles();

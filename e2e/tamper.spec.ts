@@ -2,6 +2,7 @@
 import { sealData } from "iron-session";
 import { chooseModeFirst, E2E_CATALOGUE_SIZE, expect, test, type FeedReader } from "./support/fixtures";
 import type { Page } from "@playwright/test";
+import type { SessionView } from "../lib/api-contract";
 
 function watchForServerErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -19,7 +20,7 @@ async function expectFreshSession(reader: FeedReader, page: Page, errors: string
   const newest = await page.getByTestId("article-card").first().getAttribute("data-article-id");
   const session = await page.request.get("/api/session");
   expect(session.status()).toBe(200);
-  expect((await session.json()).seenCount).toBe(10);
+  expect(((await session.json()) as SessionView).seenCount).toBe(10);
   expect(newest, "a fresh session starts from the newest story").toBeTruthy();
   expect(errors).toEqual([]);
 }
