@@ -1,13 +1,13 @@
 /**
- * npm test: lint, typecheck, production build, every Vitest suite (unit + API integration against
- * the built app with real Redis), then the Playwright suite in a real browser against 3 instances
+ * npm test: lint and typecheck (side by side), production build, every Vitest suite (unit + integration against
+ * the built app with real Redis, PostgreSQL and HAProxy), then the Playwright suite in a real browser against 3 instances
  * behind the balancer, then a short chaos run (its invariants are the check) and a quick run of
  * the bench harness (a smoke test, no timing assertions).
  * Ends with ONE line: `N passed, N failed[, N skipped]`,
  * totals over all suites, where lint, typecheck and build count as one check each.
  * Exit code 0 only when nothing failed.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateTargets, type BenchResults } from "./lib/bench/report";
@@ -121,41 +121,91 @@ function playwright(): void {
   }
 }
 
-const started = Date.now();
-// The same two checks as `npm run lint`: ESLint (layering included) and Prettier's formatting.
-check("lint (eslint + prettier --check)", () => run(bin("eslint"), [".", "--max-warnings=0"]) && run(bin("prettier"), ["--check", "."]));
-check("typecheck (tsc --noEmit)", () => {
-  const ok = run(bin("tsc"), ["--noEmit"]);
-  // The build need not check types again (next.config.js) once the whole project passed.
-  if (ok) process.env.NEWSROOM_TYPECHECKED = "1";
-  return ok;
-});
-check("production build (next build)", () => {
-  ensureBuild();
-  return true;
-});
-vitest();
-playwright();
-check("chaos, short run (npm run chaos -- --quick: 0 repeats, 0 lost entries, kv 503s only in the Redis gap)", () =>
-  run(bin("tsx"), ["scripts/chaos.ts", "--quick"]),
-);
-check("bench harness smoke test (npm run bench -- --quick; no timing assertions)", () => {
-  const results = join(ROOT, "bench", "results", "quick.json");
-  rmSync(results, { force: true });
-  if (!run(bin("tsx"), ["--conditions=react-server", "scripts/bench.ts", "--quick"])) return false;
-  // The harness worked if every variant was driven and every target was evaluated.
-  const report = JSON.parse(readFileSync(results, "utf8")) as BenchResults & { targets: unknown[] };
-  const variants = Object.entries(report.variants);
-  const driven = variants.length === VARIANTS.length && variants.every(([, v]) => v.requests > 0) && report.targets.length === evaluateTargets(report).length;
-  if (!driven) console.error(`bench quick run incomplete: ${JSON.stringify(Object.fromEntries(variants.map(([n, v]) => [n, v.requests])))}`);
-  return driven;
-});
-
-banner("summary");
-if (failures.length > 0) {
-  console.log("Failed:");
-  for (const failure of failures) console.log(`  ✗ ${failure}`);
+/**
+ * Checks that run at the same time (each is one single-threaded process, so on 2 cores two of them
+ * take the time of one); each one's output is printed whole when it ends, then its verdict.
+ */
+async function checksTogether(checks: { name: string; commands: [string, string[]][] }[]): Promise<boolean[]> {
+  const started = Date.now();
+  const runOne = async ({ name, commands }: { name: string; commands: [string, string[]][] }) => {
+    let output = "";
+    let ok = true;
+    for (const [command, args] of commands) {
+      const child = spawn(command, args, { cwd: ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        child.on("close", resolve);
+        child.on("error", (error) => {
+          output += `${error.message}\n`;
+          resolve(null);
+        });
+      });
+      if (code !== 0) {
+        ok = false;
+        break;
+      }
+    }
+    banner(name);
+    if (output.trim()) process.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
+    console.log(`${ok ? "✓" : "✗"} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (ok) totals.passed++;
+    else {
+      totals.failed++;
+      failures.push(name);
+    }
+    return ok;
+  };
+  return Promise.all(checks.map(runOne));
 }
-console.log(`Total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
-console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ""}`);
-process.exit(totals.failed > 0 ? 1 : 0);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  // The same two checks as `npm run lint` (ESLint, layering included, and Prettier's formatting), beside the typecheck.
+  const [, typesOk] = await checksTogether([
+    {
+      name: "lint (eslint + prettier --check)",
+      commands: [
+        [bin("eslint"), [".", "--max-warnings=0"]],
+        [bin("prettier"), ["--check", "."]],
+      ],
+    },
+    { name: "typecheck (tsc --noEmit)", commands: [[bin("tsc"), ["--noEmit"]]] },
+  ]);
+  // The build need not check types again (next.config.js) once the whole project passed.
+  if (typesOk) process.env.NEWSROOM_TYPECHECKED = "1";
+  check("production build (next build)", () => {
+    ensureBuild();
+    return true;
+  });
+  vitest();
+  playwright();
+  check("chaos, short run (npm run chaos -- --quick: 0 repeats, 0 lost entries, kv 503s only in the Redis gap)", () =>
+    run(bin("tsx"), ["scripts/chaos.ts", "--quick"]),
+  );
+  check("bench harness smoke test (npm run bench -- --quick; no timing assertions)", () => {
+    const results = join(ROOT, "bench", "results", "quick.json");
+    rmSync(results, { force: true });
+    if (!run(bin("tsx"), ["--conditions=react-server", "scripts/bench.ts", "--quick"])) return false;
+    // The harness worked if every variant was driven and every target was evaluated.
+    const report = JSON.parse(readFileSync(results, "utf8")) as BenchResults & { targets: unknown[] };
+    const variants = Object.entries(report.variants);
+    const driven = variants.length === VARIANTS.length && variants.every(([, v]) => v.requests > 0) && report.targets.length === evaluateTargets(report).length;
+    if (!driven) console.error(`bench quick run incomplete: ${JSON.stringify(Object.fromEntries(variants.map(([n, v]) => [n, v.requests])))}`);
+    return driven;
+  });
+
+  banner("summary");
+  if (failures.length > 0) {
+    console.log("Failed:");
+    for (const failure of failures) console.log(`  ✗ ${failure}`);
+  }
+  console.log(`Total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ""}`);
+  process.exit(totals.failed > 0 ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
