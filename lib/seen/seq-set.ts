@@ -68,8 +68,9 @@ export class SeqSet {
   }
 
   count(): number {
+    const bytes = this.bytes;
     let total = 0;
-    for (const byte of this.bytes) total += POPCOUNT[byte]!;
+    for (let i = 0; i < bytes.length; i++) total += POPCOUNT[bytes[i]!]!;
     return total;
   }
 
@@ -117,14 +118,37 @@ export class SeqSet {
     }
   }
 
-  /** Members as inclusive [from, to] ranges, ascending: how the inspector shows a seen-set. */
+  /**
+   * Members as inclusive [from, to] ranges, ascending: how the codec writes a seen-set and the
+   * inspector shows it. Whole bytes are stepped over (0x00 and 0xFF, most of a reader's history),
+   * so a cookie-mode request does not walk 10,000 bits one by one.
+   */
   ranges(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    for (const seq of this.ascending()) {
-      const last = out[out.length - 1];
-      if (last && last[1] === seq - 1) last[1] = seq;
-      else out.push([seq, seq]);
+    const bytes = this.bytes;
+    let start = -1; // first seq of the run being read, or -1 outside a run
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (byte === 0xff) {
+        if (start < 0) start = i * 8;
+        continue;
+      }
+      if (byte === 0) {
+        if (start >= 0) out.push([start, i * 8 - 1]);
+        start = -1;
+        continue;
+      }
+      for (let bit = 0; bit < 8; bit++) {
+        const seq = i * 8 + bit;
+        if (byte & (0x80 >> bit)) {
+          if (start < 0) start = seq;
+        } else if (start >= 0) {
+          out.push([start, seq - 1]);
+          start = -1;
+        }
+      }
     }
+    if (start >= 0) out.push([start, bytes.length * 8 - 1]);
     return out;
   }
 

@@ -126,6 +126,28 @@ describe("SeqSet", () => {
     );
   });
 
+  it("reports runs that span whole bytes (0xFF) and end on any bit as single ranges", () => {
+    // Readers' histories are long runs; ranges() steps over full and empty bytes, so the runs here
+    // start and end on every bit offset around byte boundaries.
+    const run = fc.tuple(fc.integer({ min: 1, max: 3_000 }), fc.integer({ min: 0, max: 200 }));
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 12 }), (runs) => {
+        const reference = new Set<number>();
+        for (const [from, length] of runs) for (let seq = from; seq <= from + length; seq++) reference.add(seq);
+        const set = SeqSet.of([...reference]);
+        const sorted = [...reference].sort((a, b) => a - b);
+        const expected: Array<[number, number]> = [];
+        for (const seq of sorted) {
+          const last = expected[expected.length - 1];
+          if (last && last[1] === seq - 1) last[1] = seq;
+          else expected.push([seq, seq]);
+        }
+        expect(set.ranges()).toEqual(expected);
+        expect(set.count()).toBe(reference.size);
+      }),
+    );
+  });
+
   it("refuses seqs outside 1..1,000,000", () => {
     const set = SeqSet.empty();
     for (const bad of [0, -1, 1.5, 1_000_001, Number.NaN]) expect(() => set.add(bad)).toThrow(RangeError);
