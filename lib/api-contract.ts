@@ -63,9 +63,15 @@ export interface KvKeyUsage {
   memoryBytes: number | null;
 }
 
+/** How kv mode reaches Redis: "rest" (@vercel/kv over the Upstash REST protocol) or "redis" (node-redis, the Redis protocol). */
+export type KvTransportName = "rest" | "redis";
+
 /** kv mode: two bitmaps in Redis; the browser holds a signed random id. */
 export interface KvStoreDetails {
   kind: "kv";
+  /** The transport that answered, and where it goes (no credentials). */
+  transport: KvTransportName;
+  endpoint: string;
   /** [seen, read] keys, or null when the reader has no kv session yet. */
   keys: [string, string] | null;
   ttlSeconds: number | null;
@@ -179,6 +185,9 @@ export interface StoreReadinessView {
   latencyMs?: number;
   error?: string;
   reason?: string;
+  /** How the store is reached, e.g. kv's "rest" or "redis", and where (no credentials). */
+  transport?: string;
+  endpoint?: string;
   /** The same as `ready` (the name before readiness was split from liveness). */
   ok: boolean;
 }

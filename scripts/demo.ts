@@ -3,7 +3,9 @@
  * Flags: --instances N (default 3), --port P (balancer, default 3000),
  *        --lb round-robin|sticky (default round-robin), --host H (default 127.0.0.1),
  *        --mismatched-secret ID (start that instance with its own SESSION_SECRET, to see the lesson),
- *        --max-instances N (default 8: the most a scale-out from /cluster may reach).
+ *        --max-instances N (default 8: the most a scale-out from /cluster may reach),
+ *        --kv-transport rest|redis (default rest: kv mode through @vercel/kv over the Upstash REST
+ *        protocol; redis: the same store over the Redis protocol with node-redis and KV_URL).
  * Env passes through to every instance (CATALOGUE_SIZE, SESSION_TTL_SECONDS, …); SESSION_SECRET
  * is generated per run when unset. Ctrl-C / SIGTERM stops every child process group.
  */
@@ -15,7 +17,7 @@ import { startStack, type Stack } from "./lib/stack";
 
 function usage(message: string): never {
   console.error(
-    `${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8]`,
+    `${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8] [--kv-transport rest|redis]`,
   );
   process.exit(2);
 }
@@ -30,6 +32,7 @@ function parseFlags() {
         host: { type: "string", default: "127.0.0.1" },
         "mismatched-secret": { type: "string" },
         "max-instances": { type: "string", default: String(DEFAULT_MAX_INSTANCES) },
+        "kv-transport": { type: "string", default: "rest" },
       },
     });
     const instances = Number(values.instances);
@@ -42,7 +45,17 @@ function parseFlags() {
     if (!POLICIES.includes(values.lb as Policy)) usage(`--lb must be ${POLICIES.join(" or ")}, got "${values.lb}"`);
     const mismatched = values["mismatched-secret"];
     if (mismatched !== undefined && !/^[a-z]$/.test(mismatched)) usage(`--mismatched-secret must be an instance id such as b, got "${mismatched}"`);
-    return { instances, port, policy: values.lb as Policy, host: values.host!, mismatchedSecret: mismatched, maxInstances };
+    const kvTransport = values["kv-transport"];
+    if (kvTransport !== "rest" && kvTransport !== "redis") usage(`--kv-transport must be rest or redis, got "${kvTransport}"`);
+    return {
+      instances,
+      port,
+      policy: values.lb as Policy,
+      host: values.host!,
+      mismatchedSecret: mismatched,
+      maxInstances,
+      kvTransport: kvTransport as "rest" | "redis",
+    };
   } catch (error) {
     usage((error as Error).message);
   }

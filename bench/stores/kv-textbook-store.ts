@@ -75,14 +75,14 @@ export class KvTextbookStore implements SessionStore {
   }
 
   private async load(key: string): Promise<TextbookSession> {
-    const raw = await this.run((kv) => kv.get<string>(key));
+    const raw = await this.run((kv) => kv.get(key));
     if (!raw) return { seen: [], read: [] };
     const parsed = JSON.parse(raw) as Partial<TextbookSession>;
     return { seen: parsed.seen ?? [], read: parsed.read ?? [] };
   }
 
   private async save(key: string, session: TextbookSession): Promise<void> {
-    await this.run((kv) => kv.set(key, JSON.stringify(session), { ex: this.options.maxAge }));
+    await this.run((kv) => kv.set(key, JSON.stringify(session), this.options.maxAge));
   }
 }
 

@@ -21,8 +21,21 @@ export interface Keyring {
   sealId: string;
 }
 
-/** Where kv mode's REST endpoint is, or why kv mode is off. */
-export type KvConfig = { url: string; token: string } | { unavailable: string };
+/** An Upstash REST endpoint: KV_REST_API_URL + KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_URL + _TOKEN). */
+export interface RestEndpoint {
+  url: string;
+  token: string;
+}
+
+/** A Redis server spoken to in its own protocol: KV_URL=redis://[:password@]host:port or rediss://… */
+export interface RedisEndpoint {
+  url: string;
+}
+
+export type KvTransportKind = "rest" | "redis";
+
+/** Where kv mode's Redis is and how it is reached, or why kv mode is off. */
+export type KvConfig = { transport: KvTransportKind; rest: RestEndpoint | null; redis: RedisEndpoint | null } | { unavailable: string };
 
 export interface SessionConfig {
   /**
@@ -44,10 +57,14 @@ export interface SessionConfig {
   /** MEMORY_MODE_MAX_READERS, default 10000: the most memory-mode readers one process holds (least recently active go first). Example: 300. */
   memoryMaxReaders: number;
   /**
-   * KV_REST_API_URL + KV_REST_API_TOKEN (what Vercel's KV integration sets), or the names the
-   * Upstash integration sets today, UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN. Default:
-   * none, kv mode off (npm run dev / demo start a local Redis behind the KV bridge and set them).
-   * Example: KV_REST_API_URL=https://<db>.upstash.io KV_REST_API_TOKEN=<token>.
+   * kv mode's Redis, by either of two transports:
+   *  - REST: KV_REST_API_URL + KV_REST_API_TOKEN (what Vercel's KV integration sets), or the names
+   *    the Upstash integration sets today, UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN.
+   *    Example: KV_REST_API_URL=https://<db>.upstash.io KV_REST_API_TOKEN=<token>.
+   *  - Redis protocol: KV_URL=redis://[:password@]host:port, or rediss://… for TLS (Vercel KV's
+   *    KV_URL is one). Example: KV_URL=redis://:secret@10.0.0.5:6379.
+   * KV_TRANSPORT=rest|redis picks one when both are set; default: rest when its endpoint is set,
+   * else redis. Default: neither, kv mode off (npm run dev / demo start a local Redis and set them).
    */
   kv: KvConfig;
 }
@@ -143,11 +160,24 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
 function parseKv(env: Env): KvConfig {
   const url = env.KV_REST_API_URL || env.UPSTASH_REDIS_REST_URL;
   const token = env.KV_REST_API_TOKEN || env.UPSTASH_REDIS_REST_TOKEN;
-  if (url && token) return { url, token };
+  const rest = url && token ? { url, token } : null;
+  const redisUrl = env.KV_URL?.trim();
+  if (redisUrl && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    throw new ConfigError(
+      `KV_URL must be a redis:// or rediss:// URL such as redis://:password@127.0.0.1:6379, got "${redisUrl.replace(/\/\/[^@/]*@/, "//…@")}"`,
+    );
+  }
+  const redis = redisUrl ? { url: redisUrl } : null;
+  const chosen = env.KV_TRANSPORT?.trim();
+  if (chosen && chosen !== "rest" && chosen !== "redis") throw new ConfigError(`KV_TRANSPORT must be "rest" or "redis", got "${chosen}"`);
+  if (chosen === "redis" && !redis) return { unavailable: "KV_TRANSPORT=redis, but KV_URL (redis://… or rediss://…) is not set." };
+  if (chosen === "rest" && !rest) return { unavailable: "KV_TRANSPORT=rest, but KV_REST_API_URL and KV_REST_API_TOKEN are not set." };
+  const transport = (chosen as KvTransportKind | undefined) ?? (rest ? "rest" : redis ? "redis" : null);
+  if (transport) return { transport, rest, redis };
   return {
     unavailable:
-      "KV is not configured: set KV_REST_API_URL and KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN); " +
-      "npm run dev and npm run demo start a local one.",
+      "KV is not configured: set KV_REST_API_URL and KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN), " +
+      "or KV_URL=redis://… for the Redis protocol; npm run dev and npm run demo start a local one.",
   };
 }
 

@@ -24,4 +24,6 @@ export interface ModeDefinition {
   open(jar: CookieJar, config: SessionConfig): SessionStore;
   /** Asks the store whether it answers, for the background readiness probe; none: always ready. */
   probe?(config: SessionConfig): Promise<ProbeResult>;
+  /** How the store is reached (kv: "rest" or "redis") and where, without credentials, for /api/health. */
+  connection?(config: SessionConfig): { transport: string; endpoint: string } | null;
 }

@@ -31,9 +31,10 @@ async function probe(mode: ModeDefinition & { probe: NonNullable<ModeDefinition[
   const reason = mode.unavailable(config);
   if (reason !== null) return { configured: false, ready: false, checkedAt: Date.now(), reason };
   const answer = await mode.probe(config);
+  const connection = mode.connection?.(config) ?? {};
   return answer.ok
-    ? { configured: true, ready: true, checkedAt: Date.now(), latencyMs: answer.latencyMs }
-    : { configured: true, ready: false, checkedAt: Date.now(), error: answer.error };
+    ? { configured: true, ready: true, checkedAt: Date.now(), latencyMs: answer.latencyMs, ...connection }
+    : { configured: true, ready: false, checkedAt: Date.now(), error: answer.error, ...connection };
 }
 
 function probedModes() {
@@ -68,7 +69,9 @@ export function storeReadiness(): Record<string, StoreReadiness> {
     probedModes().map((mode) => {
       const reason = mode.unavailable(config);
       const fallback: StoreReadiness =
-        reason === null ? { configured: true, ready: null, checkedAt: null } : { configured: false, ready: false, checkedAt: null, reason };
+        reason === null
+          ? { configured: true, ready: null, checkedAt: null, ...(mode.connection?.(config) ?? {}) }
+          : { configured: false, ready: false, checkedAt: null, reason };
       return [mode.name, known.get(mode.name) ?? fallback];
     }),
   );

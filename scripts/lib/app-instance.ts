@@ -20,6 +20,8 @@ export interface InstanceOptions {
   env: Record<string, string | undefined>;
   /** Where the instance's stdout/stderr go; default: prefixed onto ours. */
   log?: (line: string) => void;
+  /** Extra flags for its `node` (default none), e.g. --cpu-prof, which NODE_OPTIONS may not carry. */
+  nodeFlags?: string[];
 }
 
 export interface AppInstance {
@@ -30,7 +32,7 @@ export interface AppInstance {
 }
 
 export async function startInstance(options: InstanceOptions): Promise<AppInstance> {
-  const managed = spawnGroup(`instance ${options.id}`, process.execPath, [join(ROOT, "scripts", "instance-server.mjs")], {
+  const managed = spawnGroup(`instance ${options.id}`, process.execPath, [...(options.nodeFlags ?? []), join(ROOT, "scripts", "instance-server.mjs")], {
     cwd: ROOT,
     env: {
       ...process.env,

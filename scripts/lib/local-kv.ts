@@ -1,7 +1,8 @@
 /**
  * Local KV for dev, demo and tests: a real redis-server (or REDIS_URL) behind the in-repo KV
- * bridge, handed to the app as KV_REST_API_URL / KV_REST_API_TOKEN. When those are already set
- * (a real Vercel KV / Upstash database), nothing is started. When Redis cannot be had, the app
+ * bridge, handed to the app as KV_REST_API_URL / KV_REST_API_TOKEN, and the same Redis as KV_URL
+ * for the Redis-protocol transport (kv mode uses REST unless KV_TRANSPORT=redis). When the REST
+ * variables are already set (a real Vercel KV / Upstash database), nothing is started. When Redis cannot be had, the app
  * still runs with kv mode disabled and the reason is printed.
  */
 import { randomBytes } from "node:crypto";
@@ -38,7 +39,7 @@ export async function startLocalKv(options: RedisOptions = {}): Promise<LocalKv>
   const readOnlyToken = randomBytes(24).toString("base64url");
   const bridge = await startKvBridge({ redisUrl, token, readOnlyToken });
   return {
-    env: { KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: token, KV_REST_API_READ_ONLY_TOKEN: readOnlyToken },
+    env: { KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: token, KV_REST_API_READ_ONLY_TOKEN: readOnlyToken, KV_URL: redisUrl },
     redis,
     bridge,
     describe: `redis ${redisUrl.replace(/\/\/[^@/]*@/, "//")} behind the KV bridge at ${bridge.url}`,

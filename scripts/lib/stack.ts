@@ -35,6 +35,11 @@ export interface StackOptions {
   keepSecret?: boolean;
   /** Cap on instances, scale-outs included (default 8). */
   maxInstances?: number;
+  /**
+   * How kv mode reaches Redis (KV_TRANSPORT): "rest" (default; @vercel/kv over the Upstash REST
+   * protocol, through the local bridge) or "redis" (node-redis straight to Redis, KV_URL).
+   */
+  kvTransport?: "rest" | "redis";
 }
 
 export interface Stack {
@@ -57,13 +62,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const { secret, source: secretSource } = clusterSecret(options.keepSecret ?? false);
   const kv = await startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log });
   log(`[newsroom] kv: ${kv.describe}`);
+  const kvTransport = options.kvTransport ?? "rest";
+  const kvUrl = kv.env.KV_URL ?? options.env?.KV_URL ?? process.env.KV_URL;
+  if (kvTransport === "redis" && !kvUrl) {
+    await kv.stop();
+    throw new Error("--kv-transport redis needs a Redis to talk to: set KV_URL=redis://… (or unset KV_REST_API_URL so a local Redis is started)");
+  }
+  log(`[newsroom] kv transport: ${kvTransport === "rest" ? "REST (@vercel/kv over the Upstash protocol)" : "Redis protocol (node-redis, KV_URL)"}`);
   const allowedHosts = allowedHostNames(options.env?.ALLOWED_HOSTS ?? process.env.ALLOWED_HOSTS, options.host);
   const adminToken = newAdminToken();
   const cluster = new Cluster({
     instances: options.instances,
     policy: options.policy,
     maxInstances: options.maxInstances,
-    env: { ...options.env, ...kv.env, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
+    env: { ...options.env, ...kv.env, KV_TRANSPORT: kvTransport, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
     envFor: (id) => (id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
     log,
   });

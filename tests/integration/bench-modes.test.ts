@@ -4,7 +4,6 @@
  * nothing; kv-textbook costs two round trips per page and, not being atomic, hands parallel
  * requests of one reader the same articles (what the bench's parallel scenario measures).
  */
-import { createClient as createKv } from "@vercel/kv";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BaselineStore } from "../../bench/stores/baseline-store";
 import { KvTextbookStore } from "../../bench/stores/kv-textbook-store";
@@ -12,6 +11,9 @@ import { benchModes, benchModesEnabled } from "../../bench/stores/registration";
 import { modeRequestSchema } from "@/lib/http/validation";
 import type { CandidatePool } from "@/lib/seen/feed-selection";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
+import { kvRunner } from "@/lib/session/kv/kv-client";
+import type { KvTransport } from "@/lib/session/kv/kv-transport";
+import { restTransport } from "@/lib/session/kv/rest-transport";
 import { currentMode, openStore, registerModes } from "@/lib/session/registry";
 import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
 import { useTestKv } from "../support/kv-test";
@@ -22,17 +24,25 @@ const POOL: CandidatePool = { maxSeq: 1_000 };
 const TOKEN = "bench-counting-bridge-token";
 let bridge: KvBridge;
 
+let transport: KvTransport;
+
 function textbook(jar: TestJar) {
-  const kv = createKv({ url: bridge.url, token: TOKEN, enableAutoPipelining: false, automaticDeserialization: false });
-  return new KvTextbookStore(jar, TEST_KEYS, TEST_COOKIE_OPTIONS, async (operation) => operation(kv));
+  return new KvTextbookStore(
+    jar,
+    TEST_KEYS,
+    TEST_COOKIE_OPTIONS,
+    kvRunner(() => transport),
+  );
 }
 
 beforeAll(async () => {
   useTestKv();
   bridge = await startKvBridge({ redisUrl: inject("kv").redisUrl, token: TOKEN });
+  transport = restTransport({ url: bridge.url, token: TOKEN }, { timeoutMs: 2000 });
 });
 
 afterAll(async () => {
+  await transport.close();
   await bridge.stop();
 });
 

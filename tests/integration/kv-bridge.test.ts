@@ -443,10 +443,10 @@ describe("@vercel/kv through the bridge: every command the app uses", () => {
     const client = kv();
     expect(await client.ping()).toBe("PONG");
     const keys = [`${K}{s}:seen`, `${K}{s}:read`];
-    expect(await client.eval(REPLACE_SCRIPT, keys, ["40", "", 60, Date.now() + 60_000])).toBe(1); // seen = {1}
-    expect(await client.eval(CLAIM_SCRIPT, keys, [2, 10, 60, "", Date.now() + 60_000])).toEqual([3, 7, 10, 9]);
-    expect(await client.eval(MARK_READ_SCRIPT, keys, [3, 60, Date.now() + 60_000])).toEqual([4, 1]);
-    const [seenHex, readHex, pttl] = (await client.eval(DESCRIBE_SCRIPT, keys, [])) as [string, string, number];
+    expect(await client.eval(REPLACE_SCRIPT.source, keys, ["40", "", 60, Date.now() + 60_000])).toBe(1); // seen = {1}
+    expect(await client.eval(CLAIM_SCRIPT.source, keys, [2, 10, 60, "", Date.now() + 60_000])).toEqual([3, 7, 10, 9]);
+    expect(await client.eval(MARK_READ_SCRIPT.source, keys, [3, 60, Date.now() + 60_000])).toEqual([4, 1]);
+    const [seenHex, readHex, pttl] = (await client.eval(DESCRIBE_SCRIPT.source, keys, [])) as [string, string, number];
     expect([seenHex, readHex]).toEqual(["5060", "10"]);
     expect(pttl).toBeGreaterThan(0);
     expect(await client.del(...keys)).toBe(2);

@@ -18,7 +18,7 @@ let cluster: LocalRedisCluster;
 
 /** MARK_READ on one reader's two keys, as the kv store would define it for a Redis-protocol transport. */
 const markRead = defineScript({
-  SCRIPT: MARK_READ_SCRIPT,
+  SCRIPT: MARK_READ_SCRIPT.source,
   NUMBER_OF_KEYS: 2,
   parseCommand(parser, sid: string, seq: number) {
     const keys = sessionKeys(sid);
@@ -160,18 +160,18 @@ describe("node-redis createCluster on it", () => {
   it("runs every kv script on a reader's two keys; a script on two keys without a common hash tag fails CROSSSLOT", async () => {
     const keys = sessionKeys(newSid());
     const both = [keys.seen, keys.read];
-    const claimed = (await client.eval(CLAIM_SCRIPT, { keys: both, arguments: ["3", "20", "60", "", String(Date.now() + 60_000)] })) as number[];
+    const claimed = (await client.eval(CLAIM_SCRIPT.source, { keys: both, arguments: ["3", "20", "60", "", String(Date.now() + 60_000)] })) as number[];
     expect(claimed).toEqual([3, 17, 20, 19, 18]);
-    expect(await client.eval(MARK_READ_SCRIPT, { keys: both, arguments: ["5", "60", String(Date.now() + 60_000)] })).toEqual([4, 1]);
-    const described = (await client.eval(DESCRIBE_SCRIPT, { keys: both })) as [string, string, number];
+    expect(await client.eval(MARK_READ_SCRIPT.source, { keys: both, arguments: ["5", "60", String(Date.now() + 60_000)] })).toEqual([4, 1]);
+    const described = (await client.eval(DESCRIBE_SCRIPT.source, { keys: both })) as [string, string, number];
     expect(described[2]).toBeGreaterThan(0); // the TTL the scripts set
-    expect(await client.eval(REPLACE_SCRIPT, { keys: both, arguments: ["ff", "", "60", String(Date.now() + 60_000)] })).toBe(1);
+    expect(await client.eval(REPLACE_SCRIPT.source, { keys: both, arguments: ["ff", "", "60", String(Date.now() + 60_000)] })).toBe(1);
     expect(await client.bitCount(keys.seen)).toBe(8);
 
     // Negative control: the same script on two keys in different slots.
     const untagged = ["newsroom:untagged-a:seen", "newsroom:untagged-b:read"];
     expect(cluster.slotOf(untagged[0]!)).not.toBe(cluster.slotOf(untagged[1]!));
-    await expect(client.eval(MARK_READ_SCRIPT, { keys: untagged, arguments: ["5", "60", String(Date.now() + 60_000)] })).rejects.toThrow(/CROSSSLOT/);
+    await expect(client.eval(MARK_READ_SCRIPT.source, { keys: untagged, arguments: ["5", "60", String(Date.now() + 60_000)] })).rejects.toThrow(/CROSSSLOT/);
   });
 
   it("keeps every key of a session in one slot, for any session id (a new key without the {sid} tag fails here)", () => {

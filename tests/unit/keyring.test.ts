@@ -37,13 +37,32 @@ describe("the session configuration", () => {
 
   it("accepts the names the Upstash integration sets today beside Vercel KV's", () => {
     const upstash = parseSessionConfig({ SESSION_SECRET: A, UPSTASH_REDIS_REST_URL: "https://db.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" });
-    expect(upstash.kv).toEqual({ url: "https://db.upstash.io", token: "t" });
+    expect(upstash.kv).toEqual({ transport: "rest", rest: { url: "https://db.upstash.io", token: "t" }, redis: null });
     const vercel = parseSessionConfig({
       SESSION_SECRET: A,
       KV_REST_API_URL: "https://kv.example",
       KV_REST_API_TOKEN: "v",
       UPSTASH_REDIS_REST_URL: "https://x",
     });
-    expect(vercel.kv).toEqual({ url: "https://kv.example", token: "v" });
+    expect(vercel.kv).toEqual({ transport: "rest", rest: { url: "https://kv.example", token: "v" }, redis: null });
+  });
+
+  it("reaches Redis in its own protocol through KV_URL, and KV_TRANSPORT picks when both are set", () => {
+    const rest = { KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "v" };
+    const redisOnly = parseSessionConfig({ SESSION_SECRET: A, KV_URL: "redis://:pw@127.0.0.1:6379" });
+    expect(redisOnly.kv).toEqual({ transport: "redis", rest: null, redis: { url: "redis://:pw@127.0.0.1:6379" } });
+    // What Vercel sets (both): the REST path stays the default, the Redis protocol is opt-in.
+    expect(parseSessionConfig({ SESSION_SECRET: A, KV_URL: "rediss://default:pw@db.upstash.io:6379", ...rest }).kv).toMatchObject({ transport: "rest" });
+    expect(parseSessionConfig({ SESSION_SECRET: A, KV_URL: "rediss://db.upstash.io:6379", KV_TRANSPORT: "redis", ...rest }).kv).toMatchObject({
+      transport: "redis",
+    });
+    expect(parseSessionConfig({ SESSION_SECRET: A, KV_TRANSPORT: "redis", ...rest }).kv).toEqual({ unavailable: expect.stringMatching(/KV_URL/) });
+    expect(parseSessionConfig({ SESSION_SECRET: A, KV_TRANSPORT: "rest", KV_URL: "redis://h:1" }).kv).toEqual({
+      unavailable: expect.stringMatching(/KV_REST_API_URL/),
+    });
+    expect(() => parseSessionConfig({ SESSION_SECRET: A, KV_TRANSPORT: "tcp" })).toThrow(/KV_TRANSPORT must be "rest" or "redis"/);
+    // A wrong scheme is a configuration error, and the message never echoes the password.
+    expect(() => parseSessionConfig({ SESSION_SECRET: A, KV_URL: "http://:hunter2@h:6379" })).toThrow(/redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => parseSessionConfig({ SESSION_SECRET: A, KV_URL: "http://:hunter2@h:6379" })).not.toThrow(/hunter2/);
   });
 });

@@ -1,14 +1,17 @@
 /**
- * The one @vercel/kv client of this process, configured from the session configuration's KV
- * endpoint (a real Vercel KV / Upstash database, or the in-repo bridge in front of a local Redis).
+ * The kv transport of this process (one per endpoint, shared by every request: its connections
+ * stay open) and the runner every kv-backed store goes through: it bounds each operation in time
+ * and sorts failures into outages (503), misconfiguration and bugs.
  */
-import { createClient, type VercelKV } from "@vercel/kv";
 import { processWide } from "../../process-wide";
-import { sessionConfig, type KvConfig } from "../config";
+import { sessionConfig, type KvConfig, type KvTransportKind } from "../config";
 import { KvMisconfiguredError, KvUnavailableError, ModeUnavailableError } from "../errors";
+import { KvTransportError, type KvTransport } from "./kv-transport";
+import { redisTransport } from "./redis-transport";
+import { restTransport } from "./rest-transport";
 
 /** Every KV call gives up after this long: a slow store must fail a request, not hang it. */
-const KV_TIMEOUT_MS = 2000;
+export const KV_TIMEOUT_MS = 2000;
 
 /**
  * A write may still run this long after it was sent, and no longer: its Lua script refuses work
@@ -26,31 +29,29 @@ export function writeDeadline(now = Date.now()): number {
   return now + KV_WRITE_BUDGET_MS;
 }
 
-export type KvEndpoint = Extract<KvConfig, { url: string }>;
+/** A configuration with an endpoint. */
+export type KvEndpoints = Extract<KvConfig, { transport: KvTransportKind }>;
 
-/** The one client of this process for an endpoint (its keep-alive connections are shared by every request). */
-export function kvClientFor(endpoint: KvEndpoint): VercelKV {
-  return processWide(`kvClient ${endpoint.url} ${endpoint.token}`, () =>
-    createClient({
-      url: endpoint.url,
-      token: endpoint.token,
-      // One store operation = one command = one HTTP request: no batching behind our back.
-      enableAutoPipelining: false,
-      // Our scripts return plain integers and hex strings; do not let the client guess types.
-      automaticDeserialization: false,
-      // A function, so each request gets a fresh timeout (the client throws when it fires).
-      signal: () => AbortSignal.timeout(KV_TIMEOUT_MS),
-      // One quick retry covers a keep-alive socket closed under us; more would only delay the 503.
-      retry: { retries: 1, backoff: () => 50 },
-    }),
-  );
+/**
+ * The one transport of this process to `kv`'s endpoint over `kind` (default: the configured
+ * transport). Another kind needs its endpoint too (the bench runs kv over both at once).
+ */
+export function kvTransportFor(kv: KvEndpoints, kind: KvTransportKind = kv.transport): KvTransport {
+  if (kind === "rest") {
+    const rest = kv.rest;
+    if (!rest) throw new ModeUnavailableError("kv", "kv over REST needs KV_REST_API_URL and KV_REST_API_TOKEN.");
+    return processWide(`kvTransport rest ${rest.url} ${rest.token}`, () => restTransport(rest, { timeoutMs: KV_TIMEOUT_MS }));
+  }
+  const redis = kv.redis;
+  if (!redis) throw new ModeUnavailableError("kv", "kv over the Redis protocol needs KV_URL=redis://… or rediss://….");
+  return processWide(`kvTransport redis ${redis.url}`, () => redisTransport(redis, { timeoutMs: KV_TIMEOUT_MS }));
 }
 
-/** The client for this process's configured endpoint; ModeUnavailableError when kv is not configured. */
-export function getKvClient(): VercelKV {
+/** The transport of this process's configuration; ModeUnavailableError when kv is not configured. */
+export function configuredKvTransport(): KvTransport {
   const kv = sessionConfig().kv;
   if ("unavailable" in kv) throw new ModeUnavailableError("kv", kv.unavailable);
-  return kvClientFor(kv);
+  return kvTransportFor(kv);
 }
 
 /** Network-level error codes: the store could not be reached or stopped answering. */
@@ -65,15 +66,16 @@ function codeOf(error: unknown): string {
  * Whether a failure means "the store is not there right now" (retrying later may work), as
  * opposed to a bug (a Lua error, a wrong argument, our own code throwing), which must surface as
  * a 500 with its stack in the log and never as "try again in 2 s".
- *  - the bridge and Upstash answer an outage as HTTP 503; @upstash/redis keeps only the message,
- *    which the bridge starts with UNAVAILABLE (Upstash's own 5xx bodies are not JSON: parse errors);
- *    an auto-pipelining client prefixes it with "Command failed: ";
+ *  - the transports' own KvTransportError: no answer, a refused connection, an HTTP 5xx (the
+ *    bridge's 503 says UNAVAILABLE…), a command not sent in time;
+ *  - the same from a client used directly (tests): "UNAVAILABLE…" messages, with the
+ *    "Command failed: " prefix of an auto-pipelining @upstash/redis, and its parse errors;
  *  - a write that arrived after its deadline (DEADLINE…): the request had already been given up;
  *  - fetch/undici failures and timeouts (ours or the client's abort signal).
  */
 export function isKvOutage(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error instanceof KvDeadlineError) return true;
+  if (error instanceof KvDeadlineError || error instanceof KvTransportError) return true;
   if (/^(Command failed: )?(UNAVAILABLE|DEADLINE)\b/.test(error.message)) return true;
   if (error.name === "UpstashJSONParseError" || error.name === "TimeoutError" || error.name === "AbortError") return true;
   if (TRANSPORT_CODES.test(codeOf(error)) || TRANSPORT_CODES.test(codeOf(error.cause))) return true;
@@ -95,15 +97,15 @@ class KvDeadlineError extends Error {
 }
 
 /** Runs one store operation against KV, with the error translation and deadline below. */
-export type KvRunner = <T>(operation: (kv: VercelKV) => Promise<T>) => Promise<T>;
+export type KvRunner = <T>(operation: (kv: KvTransport) => Promise<T>) => Promise<T>;
 
 /**
- * A runner over `client()`. Outages become KvUnavailableError (503, Retry-After), refused
+ * A runner over `client()` (a transport). Outages become KvUnavailableError (503, Retry-After), refused
  * credentials KvMisconfiguredError; anything else is rethrown as it is, to reach the route wrapper
  * as a 500 with its stack logged. The outer deadline backs up the client's own abort signal:
  * whatever the HTTP stack does, a request never waits on KV for longer than this.
  */
-export function kvRunner(client: () => VercelKV): KvRunner {
+export function kvRunner(client: () => KvTransport): KvRunner {
   return async (operation) => {
     const kv = client();
     let timer: NodeJS.Timeout | undefined;
@@ -123,11 +125,11 @@ export function kvRunner(client: () => VercelKV): KvRunner {
 }
 
 /** The runner over this process's configured client (the default of every kv-backed store). */
-export const withKv: KvRunner = kvRunner(getKvClient);
+export const withKv: KvRunner = kvRunner(configuredKvTransport);
 
-/** The runner over the client for a given endpoint (the registry opens kv stores with their configuration's). */
-export function kvRunnerFor(endpoint: KvEndpoint): KvRunner {
-  return kvRunner(() => kvClientFor(endpoint));
+/** The runner over the transport to a given endpoint (the registry opens kv stores with their configuration's). */
+export function kvRunnerFor(kv: KvEndpoints, kind: KvTransportKind = kv.transport): KvRunner {
+  return kvRunner(() => kvTransportFor(kv, kind));
 }
 
 /** Round-trip check for the background readiness probe (lib/health.ts). */

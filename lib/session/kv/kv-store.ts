@@ -8,6 +8,7 @@ import type { CandidatePool } from "../../seen/feed-selection";
 import type { Keyring } from "../config";
 import { COOKIE_NAMES } from "../cookies";
 import { withKv, writeDeadline, type KvRunner } from "./kv-client";
+import type { KvTransport } from "./kv-transport";
 import { CLAIM_SCRIPT, DESCRIBE_SCRIPT, MARK_READ_SCRIPT, REPLACE_SCRIPT, sessionKeys } from "./kv-scripts";
 import { SignedSessionId } from "../signed-session-id";
 import { SeqSet } from "../../seen/seq-set";
@@ -38,30 +39,39 @@ export class KvStore implements SessionStore {
     const keys = sessionKeys(this.sid.forWrite());
     const maskHex = pool.members ? hexOf(pool.members) : "";
     const reply = await this.run((kv) =>
-      kv.eval<(string | number)[], number[]>(CLAIM_SCRIPT, [keys.seen, keys.read], [limit, pool.maxSeq, this.options.maxAge, maskHex, writeDeadline()]),
+      kv.evalScript(CLAIM_SCRIPT, [keys.seen, keys.read], [limit, pool.maxSeq, this.options.maxAge, maskHex, writeDeadline()]),
     );
-    const [seenCount, remaining, ...seqs] = reply.map(Number);
+    const [seenCount, remaining, ...seqs] = (reply as unknown[]).map(Number);
     return { seqs, seenCount: seenCount!, remaining: remaining! };
   }
 
   async markRead(seq: number): Promise<Counts> {
     const keys = sessionKeys(this.sid.forWrite());
-    const [seenCount, readCount] = await this.run((kv) =>
-      kv.eval<number[], number[]>(MARK_READ_SCRIPT, [keys.seen, keys.read], [seq, this.options.maxAge, writeDeadline()]),
-    );
+    const [seenCount, readCount] = (await this.run((kv) =>
+      kv.evalScript(MARK_READ_SCRIPT, [keys.seen, keys.read], [seq, this.options.maxAge, writeDeadline()]),
+    )) as unknown[];
     return { seenCount: Number(seenCount), readCount: Number(readCount) };
   }
 
   async describe(): Promise<SessionDescription> {
     const state = await this.fetchState();
-    if (!state)
-      return { seen: SeqSet.empty(), seenCount: 0, readCount: 0, details: { kind: "kv", keys: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] } };
+    if (!state) {
+      const { kind: transport, endpoint } = await this.run(async (kv) => kv);
+      return {
+        seen: SeqSet.empty(),
+        seenCount: 0,
+        readCount: 0,
+        details: { kind: "kv", transport, endpoint, keys: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] },
+      };
+    }
     return {
       seen: state.seen,
       seenCount: state.seen.count(),
       readCount: state.read.count(),
       details: {
         kind: "kv",
+        transport: state.transport,
+        endpoint: state.endpoint,
         keys: [state.keys.seen, state.keys.read],
         ttlSeconds: state.ttlSeconds,
         ttlMs: state.ttlMs,
@@ -80,7 +90,9 @@ export class KvStore implements SessionStore {
   async replace(snapshot: SessionSnapshot): Promise<void> {
     const sid = this.sid.startNew();
     const keys = sessionKeys(sid);
-    await this.run((kv) => kv.eval(REPLACE_SCRIPT, [keys.seen, keys.read], [hexOf(snapshot.seen), hexOf(snapshot.read), this.options.maxAge, writeDeadline()]));
+    await this.run((kv) =>
+      kv.evalScript(REPLACE_SCRIPT, [keys.seen, keys.read], [hexOf(snapshot.seen), hexOf(snapshot.read), this.options.maxAge, writeDeadline()]),
+    );
   }
 
   async destroy(): Promise<void> {
@@ -97,12 +109,16 @@ export class KvStore implements SessionStore {
     const sid = this.sid.current();
     if (!sid) return null;
     const keys = sessionKeys(sid);
-    const [seenHex, readHex, pttl, seenBytes, readBytes, seenMemory, readMemory] = await this.run((kv) =>
-      kv.eval<[], [string, string, number, number, number, number | null, number | null]>(DESCRIBE_SCRIPT, [keys.seen, keys.read], []),
-    );
-    const memory = (bytes: number | null) => (bytes === null || Number(bytes) < 0 ? null : Number(bytes));
+    let via: Pick<KvTransport, "kind" | "endpoint"> | undefined;
+    const [seenHex, readHex, pttl, seenBytes, readBytes, seenMemory, readMemory] = (await this.run((kv) => {
+      via = kv;
+      return kv.evalScript(DESCRIBE_SCRIPT, [keys.seen, keys.read], []);
+    })) as unknown[];
+    const memory = (bytes: unknown) => (bytes === null || bytes === undefined || Number(bytes) < 0 ? null : Number(bytes));
     return {
       keys,
+      transport: via!.kind,
+      endpoint: via!.endpoint,
       seen: setFromHex(seenHex),
       read: setFromHex(readHex),
       ttlSeconds: Number(pttl) > 0 ? Math.ceil(Number(pttl) / 1000) : null,
