@@ -12,9 +12,10 @@ const root = new URL("..", import.meta.url).pathname;
 const lockFile = join(root, "package-lock.json");
 const marker = join(root, "node_modules", ".newsroom-lock-hash");
 
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 20 || (major === 20 && minor < 9)) {
-  console.error(`Newsroom needs Node.js >= 20.9 (Next.js 16); this is ${process.version}.`);
+const [major, minor, patch] = process.versions.node.split(".").map(Number);
+// 20.18.1: undici 7 (kv's REST transport) needs it; Next.js 16 alone would take 20.9.
+if (major < 20 || (major === 20 && (minor < 18 || (minor === 18 && patch < 1)))) {
+  console.error(`Newsroom needs Node.js >= 20.18.1 (undici 7; Next.js 16 needs 20.9); this is ${process.version}. Install a current Node 20 or 22.`);
   process.exit(1);
 }
 
