@@ -3,37 +3,44 @@
  * on the production cluster (3 instances + balancer + Redis + bridge, CATALOGUE_SIZE=10000,
  * ENABLE_BENCH_MODES=1). Loopback only, bounded, stops by itself.
  *
- * 1. Variants (baseline, cookie, kv, memory, memory-sticky, kv-textbook): 50 virtual readers each
- *    POST /api/feed {"limit":10} back to back. After a warm-up round of every variant, each
- *    variant's time is split over four rounds in alternating order, so drift hits all alike.
+ * 1. Variants (baseline, cookie, kv over REST, kv over the Redis protocol, memory, memory-sticky,
+ *    kv-textbook): 50 virtual readers each POST /api/feed {"limit":10} back to back. After a
+ *    warm-up round of every variant, each variant's time is split over rounds in alternating
+ *    order, so drift hits all alike. Per variant: throughput, latency, and the CPU each part of the
+ *    stack spent per request (instances, balancer + bridge, Redis; cpu.ts), so the cost of a
+ *    session strategy reads as microseconds over the no-op baseline.
  * 2. Parallel tabs: each reader sends 4 feed requests at once; duplicates per mode.
  * 3. History: p50 latency for readers with 9,000 seen articles vs fresh ones.
  * 4. Cookie bytes vs articles seen, in feed order and with a random subset opened.
  * Prints every target with PASS/FAIL, writes bench/results/latest.json (+ a dated copy) and
- * docs/benchmarks.md with SVG charts. --quick (5 s per variant) writes bench/results/quick.json
- * only: a smoke test of the harness, run by npm test, with no timing assertion anywhere.
+ * docs/benchmarks.md with SVG charts. --quick (1 s per variant, small scenarios) writes
+ * bench/results/quick.json only: a smoke test of the harness, run by npm test, with no timing
+ * assertion anywhere.
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
+import { createClient as createRedisClient } from "redis";
 import { startStack, type Stack } from "./lib/stack";
 import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
+import { addCpu, cpuSince, NO_CPU, readCpu, type CpuParts } from "./lib/bench/cpu";
 import { LoadGenerator } from "./lib/bench/load-client";
 import { evaluateTargets, writeResults, type BenchResults, type VariantFigures } from "./lib/bench/report";
 import { VARIANTS, type VariantName } from "./lib/bench/variants";
 import { ReaderClient } from "./lib/reader-client";
-import { sealData, unsealData } from "iron-session";
+import { sealData as webCryptoSeal, unsealData as webCryptoUnseal } from "iron-session";
+import { sealData, unsealData } from "../lib/session/cookie/iron-seal";
 
 const CATALOGUE_SIZE = 10_000;
-/** Measured rounds per variant, alternating order; a warm-up round of every variant comes first. */
-const ROUNDS = 4;
+/** Measured rounds per variant (alternating order; a warm-up round of every variant comes first): full run, --quick. */
+const ROUNDS = { full: 4, quick: 2 };
 
 function flags() {
   const { values } = parseArgs({
     options: { duration: { type: "string" }, quick: { type: "boolean", default: false }, readers: { type: "string" }, only: { type: "string" } },
   });
   const quick = values.quick!;
-  const duration = Number(values.duration ?? (quick ? 5 : 20));
+  const duration = Number(values.duration ?? (quick ? 1 : 20));
   const readers = Number(values.readers ?? 50);
   if (!Number.isFinite(duration) || duration <= 0 || duration > 300) throw new Error(`--duration must be 1..300 seconds, got ${values.duration}`);
   if (!Number.isInteger(readers) || readers < 1 || readers > 200) throw new Error(`--readers must be 1..200, got ${values.readers}`);
@@ -41,7 +48,7 @@ function flags() {
   const only = values.only ? new Set(["baseline", ...values.only.split(",")]) : null;
   const unknown = only ? [...only].filter((name) => !VARIANTS.some((v) => v.name === name)) : [];
   if (unknown.length > 0) throw new Error(`--only: unknown variant(s) ${unknown.join(", ")}; variants are ${VARIANTS.map((v) => v.name).join(", ")}`);
-  return { quick, durationMs: duration * 1000, readers, only };
+  return { quick, durationMs: duration * 1000, rounds: quick ? ROUNDS.quick : ROUNDS.full, readers, only };
 }
 
 async function setPolicy(stack: Stack, policy: string): Promise<void> {
@@ -59,36 +66,67 @@ function kvRoundTrips(stack: Stack): number {
   return stats ? stats.requests - (stats.byCommand.PING ?? 0) : Number.NaN;
 }
 
+type RedisClient = ReturnType<typeof createRedisClient>;
+
+/**
+ * Lua scripts Redis has been asked to run so far (EVAL, EVALSHA and their _RO forms, from INFO
+ * commandstats). Scripts, because every other count there includes the commands a script calls
+ * inside Redis: a claim is one EVALSHA on the wire and a dozen GETRANGE/SETBIT/EXPIRE in the stats.
+ */
+async function redisScriptRuns(redis: RedisClient): Promise<number> {
+  const info = await redis.info("commandstats");
+  let total = 0;
+  for (const match of info.matchAll(/^cmdstat_(evalsha|eval|evalsha_ro|eval_ro):calls=(\d+)/gm)) total += Number(match[2]);
+  return total;
+}
+
+interface Measured {
+  figures: Record<VariantName, VariantFigures>;
+  driverUtilization: Record<string, number>;
+  balancerUtilization: Record<string, number>;
+}
+
 async function runVariants(
   stack: Stack,
+  redis: RedisClient,
   load: LoadGenerator,
-  readerCount: number,
-  durationMs: number,
-  warmupMs: number,
-  only: Set<string> | null,
-): Promise<{ figures: Record<VariantName, VariantFigures>; driverUtilization: Record<string, number>; balancerUtilization: Record<string, number> }> {
-  const chosen = VARIANTS.filter((v) => !only || only.has(v.name));
+  options: { readers: number; durationMs: number; rounds: number; warmupMs: number; only: Set<string> | null },
+): Promise<Measured> {
+  const chosen = VARIANTS.filter((v) => !options.only || options.only.has(v.name));
   const kvTrips = new Map<VariantName, number>();
+  const redisScripts = new Map<VariantName, number>();
+  const cpu = new Map<VariantName, CpuParts>();
+  const cpuSources = {
+    instancePids: () => stack.cluster.list().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
+    redisPid: () => stack.kv.redis?.pid() ?? null,
+  };
   /** How busy this process (the balancer and the KV bridge) was while each variant was measured. */
   const mainBusy = new Map<VariantName, number>();
-  // Warm-up round: every variant runs before any is measured, so no variant pays for cold instances.
+  // Warm-up round: every variant runs before any is measured, so no variant pays for cold instances
+  // (or for loading its Lua scripts into Redis).
   for (const variant of chosen) {
     await setPolicy(stack, variant.policy);
-    await load.setup(variant.name, stack.url, variant.mode, readerCount);
-    await load.run(variant.name, { durationMs: warmupMs, measure: false });
+    await load.setup(variant.name, stack.url, variant.mode, options.readers);
+    await load.run(variant.name, { durationMs: options.warmupMs, measure: false });
     kvTrips.set(variant.name, 0);
+    redisScripts.set(variant.name, 0);
+    cpu.set(variant.name, NO_CPU);
   }
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? [...chosen] : [...chosen].reverse();
     for (const variant of order) {
       await setPolicy(stack, variant.policy);
       const tripsBefore = kvRoundTrips(stack);
+      const callsBefore = await redisScriptRuns(redis);
       const loopBefore = performance.eventLoopUtilization();
-      await load.run(variant.name, { durationMs: durationMs / ROUNDS, measure: true });
+      const cpuBefore = readCpu(cpuSources);
+      await load.run(variant.name, { durationMs: options.durationMs / options.rounds, measure: true });
+      cpu.set(variant.name, addCpu(cpu.get(variant.name)!, cpuSince(cpuBefore, readCpu(cpuSources))));
       const loop = performance.eventLoopUtilization(loopBefore);
-      mainBusy.set(variant.name, (mainBusy.get(variant.name) ?? 0) + loop.active / (loop.active + loop.idle) / ROUNDS);
+      mainBusy.set(variant.name, (mainBusy.get(variant.name) ?? 0) + loop.active / (loop.active + loop.idle) / options.rounds);
       kvTrips.set(variant.name, kvTrips.get(variant.name)! + kvRoundTrips(stack) - tripsBefore);
-      console.log(`[bench] round ${round + 1}/${ROUNDS} ${variant.name}`);
+      redisScripts.set(variant.name, redisScripts.get(variant.name)! + (await redisScriptRuns(redis)) - callsBefore);
+      console.log(`[bench] round ${round + 1}/${options.rounds} ${variant.name}`);
     }
   }
   await setPolicy(stack, "round-robin");
@@ -100,6 +138,8 @@ async function runVariants(
     await load.drop(variant.name);
     driverUtilization[variant.name] = busy;
     balancerUtilization[variant.name] = round3(mainBusy.get(variant.name) ?? 0);
+    const spent = cpu.get(variant.name)!;
+    const perRequestUs = (ms: number) => Math.round((ms * 1000) / tally.requests);
     figures[variant.name] = {
       rps: round1(tally.requests / (tally.elapsedMs / 1000)),
       p50: ms(histogram.getValueAtPercentile(50)),
@@ -108,6 +148,13 @@ async function runVariants(
       errors: tally.errors,
       repeats,
       kvRoundTripsPerRequest: round3(kvTrips.get(variant.name)! / tally.requests),
+      redisScriptsPerRequest: round3(redisScripts.get(variant.name)! / tally.requests),
+      cpuUsPerRequest: {
+        instances: perRequestUs(spent.instances),
+        balancerAndBridge: perRequestUs(spent.balancerAndBridge),
+        redis: perRequestUs(spent.redis),
+        total: perRequestUs(spent.instances + spent.balancerAndBridge + spent.redis),
+      },
       cookieBytes: Math.round(tally.cookieBytes / tally.requests),
       requests: tally.requests,
     };
@@ -160,20 +207,45 @@ async function historyRatio(stack: Stack, load: LoadGenerator, mode: string, rea
 }
 
 /**
- * What one iron-session seal and unseal cost on this machine (CPU ms, in this process): cookie
- * mode pays both on every feed request, which is what limits it against the baseline.
+ * What one seal and one unseal of a cookie-mode-sized session cost in CPU ms, in this process:
+ * through our iron-seal on node:crypto (what cookie mode runs) and through iron-session 8 on
+ * Node's WebCrypto (what it ran before), the same Fe26.2 format.
  */
-async function ironCost(): Promise<{ sealMs: number; unsealMs: number }> {
+async function ironCost(): Promise<BenchResults["ironCost"]> {
   const password = "bench-iron-cost-password-of-at-least-32-chars";
   const data = { v: 1, s: "x".repeat(300), r: "" }; // about the size of a cookie-mode session
-  const seal = await sealData(data, { password });
   const timeOf = async (operation: () => Promise<unknown>) => {
     for (let i = 0; i < 200; i++) await operation();
-    const started = performance.now();
+    const before = process.cpuUsage();
     for (let i = 0; i < 1000; i++) await operation();
-    return round3((performance.now() - started) / 1000);
+    const spent = process.cpuUsage(before);
+    return round3((spent.user + spent.system) / 1000 / 1000);
   };
-  return { sealMs: await timeOf(() => sealData(data, { password })), unsealMs: await timeOf(() => unsealData(seal, { password })) };
+  const ours = await sealData(data, { password });
+  const theirs = await webCryptoSeal(data, { password });
+  return {
+    sealMs: await timeOf(() => sealData(data, { password })),
+    unsealMs: await timeOf(() => unsealData(ours, { password })),
+    webCryptoSealMs: await timeOf(() => webCryptoSeal(data, { password })),
+    webCryptoUnsealMs: await timeOf(() => webCryptoUnseal(theirs, { password })),
+  };
+}
+
+/** What each variant costs on top of the no-op baseline: CPU per request over the whole stack, latency added. */
+function costsOverBaseline(variants: Record<VariantName, VariantFigures>): BenchResults["costs"] {
+  const base = variants.baseline;
+  return Object.fromEntries(
+    Object.entries(variants).map(([name, v]) => [
+      name,
+      {
+        cpuUs: v.cpuUsPerRequest.total - base.cpuUsPerRequest.total,
+        instancesCpuUs: v.cpuUsPerRequest.instances - base.cpuUsPerRequest.instances,
+        p50AddedMs: round3(v.p50 - base.p50),
+        p99AddedMs: round3(v.p99 - base.p99),
+        rpsRatio: round3(v.rps / base.rps),
+      },
+    ]),
+  );
 }
 
 const ms = (micros: number) => round3(micros / 1000);
@@ -184,7 +256,7 @@ async function main(): Promise<void> {
   const options = flags();
   const started = Date.now();
   console.log(
-    `[bench] ${options.quick ? "quick " : ""}run: ${options.readers} readers, ${options.durationMs / 1000} s per variant, ${CATALOGUE_SIZE} articles`,
+    `[bench] ${options.quick ? "quick " : ""}run: ${options.readers} readers, ${options.durationMs / 1000} s per variant over ${options.rounds} rounds, ${CATALOGUE_SIZE} articles`,
   );
   const stack = await startStack({
     instances: 3,
@@ -194,33 +266,44 @@ async function main(): Promise<void> {
     log: (line) => line.startsWith("[newsroom]") && console.log(line),
   });
   const load = new LoadGenerator();
+  let redis: RedisClient | null = null;
   try {
-    if (!stack.kv.bridge) throw new Error("the bench needs the local Redis + KV bridge (unset KV_REST_API_URL to use them)");
+    if (!stack.kv.bridge || !stack.kv.redis) throw new Error("the bench needs the local Redis + KV bridge (unset KV_REST_API_URL and REDIS_URL to use them)");
+    redis = createRedisClient({ url: stack.kv.redis.url });
+    await redis.connect();
     const {
       figures: variants,
       driverUtilization,
       balancerUtilization,
-    } = await runVariants(stack, load, options.readers, options.durationMs, options.quick ? 1000 : 3000, options.only);
+    } = await runVariants(stack, redis, load, {
+      readers: options.readers,
+      durationMs: options.durationMs,
+      rounds: options.rounds,
+      warmupMs: options.quick ? 500 : 3000,
+      only: options.only,
+    });
     if (options.only) {
       for (const [name, figures] of Object.entries(variants)) {
         console.log(
           `${name.padEnd(13)} ${figures.rps} req/s (x${round3(figures.rps / variants.baseline.rps)} of baseline), p50 ${figures.p50} ms, p99 ${figures.p99} ms, ` +
-            `errors ${figures.errors}; busy: load generator ${driverUtilization[name]}, balancer + bridge ${balancerUtilization[name]}`,
+            `errors ${figures.errors}; CPU µs/request: instances ${figures.cpuUsPerRequest.instances}, balancer + bridge ${figures.cpuUsPerRequest.balancerAndBridge}, ` +
+            `Redis ${figures.cpuUsPerRequest.redis}, total ${figures.cpuUsPerRequest.total} (${figures.cpuUsPerRequest.total - variants.baseline.cpuUsPerRequest.total} over baseline); ` +
+            `busy: load generator ${driverUtilization[name]}, balancer + bridge ${balancerUtilization[name]}`,
         );
       }
       return;
     }
     console.log("[bench] parallel tabs…");
-    const parallelReaders = options.quick ? 10 : options.readers;
-    const parallelRounds = options.quick ? 5 : 10;
+    const parallelReaders = options.quick ? 5 : options.readers;
+    const parallelRounds = options.quick ? 3 : 10;
     const parallel = {
       kv: await parallelDuplicates(stack, "kv", parallelReaders, parallelRounds),
       kvTextbook: await parallelDuplicates(stack, "kv-textbook", parallelReaders, parallelRounds),
       cookie: await parallelDuplicates(stack, "cookie", parallelReaders, parallelRounds),
     };
     console.log("[bench] history: 0 vs 9,000 seen…");
-    const historyReaders = options.quick ? 4 : 10;
-    const historyRequests = options.quick ? 20 : 60;
+    const historyReaders = options.quick ? 2 : 10;
+    const historyRequests = options.quick ? 10 : 60;
     const history = {
       kv: await historyRatio(stack, load, "kv", historyReaders, historyRequests),
       cookie: await historyRatio(stack, load, "cookie", historyReaders, historyRequests),
@@ -236,20 +319,22 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       quick: options.quick,
       machine: { cpus: cpus().length, node: process.version, cpuModel: cpus()[0]?.model ?? "unknown" },
-      settings: { readers: options.readers, secondsPerVariant: options.durationMs / 1000, rounds: ROUNDS, catalogueSize: CATALOGUE_SIZE, instances: 3 },
+      settings: { readers: options.readers, secondsPerVariant: options.durationMs / 1000, rounds: options.rounds, catalogueSize: CATALOGUE_SIZE, instances: 3 },
       variants,
       ratios: {
         cookie: round3(variants.cookie.rps / variants.baseline.rps),
         kv: round3(variants.kv.rps / variants.baseline.rps),
+        kvRedis: round3(variants["kv-redis"].rps / variants.baseline.rps),
         kvTextbook: round3(variants["kv-textbook"].rps / variants.baseline.rps),
       },
+      costs: costsOverBaseline(variants),
       parallelDuplicates: { kv: parallel.kv.duplicates, kvTextbook: parallel.kvTextbook.duplicates, cookie: parallel.cookie.duplicates },
       parallelArticles: { kv: parallel.kv.articles, kvTextbook: parallel.kvTextbook.articles, cookie: parallel.cookie.articles },
       historyLatencyRatio: Math.max(history.kv.ratio, history.cookie.ratio),
       history,
       cookieBytes: { inOrder10k: inOrder.at(-1)!.setCookieBytes, randomHalf10k: opened[5]!.setCookieBytes },
       cookieCurve: { inOrder, randomOpened: opened },
-      ironCost: { ...iron, baselineCpuMsPerRequest: round3((cpus().length * 1000) / variants.baseline.rps) },
+      ironCost: iron,
       driverUtilization,
       balancerUtilization,
       wallSeconds: Math.round((Date.now() - started) / 1000),
@@ -260,6 +345,7 @@ async function main(): Promise<void> {
     console.log(`[bench] wrote ${written.join(", ")}`);
   } finally {
     load.close();
+    await redis?.close();
     await stack.stop();
   }
 }

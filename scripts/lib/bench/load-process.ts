@@ -71,7 +71,8 @@ async function handle(request: LoadRequest): Promise<GroupResult | undefined> {
         durationMs: request.durationMs,
         requestsPerReader: request.requestsPerReader,
         histogram: request.measure ? target.histogram : null,
-        tally: target.tally,
+        // A warm-up run counts nowhere: the figures (requests, rps, CPU per request) are of measured windows only.
+        tally: request.measure ? target.tally : emptyTally(),
       });
       const used = performance.eventLoopUtilization(before);
       if (request.measure) target.busyMs += used.active;

@@ -2,7 +2,10 @@
 export const VARIANTS = [
   { name: "baseline", mode: "baseline", policy: "round-robin" },
   { name: "cookie", mode: "cookie", policy: "round-robin" },
+  // kv mode over REST (@vercel/kv through the KV bridge), the product's default transport…
   { name: "kv", mode: "kv", policy: "round-robin" },
+  // …and the same store over the Redis protocol (node-redis), in the same instances.
+  { name: "kv-redis", mode: "kv-redis", policy: "round-robin" },
   { name: "memory", mode: "memory", policy: "round-robin" },
   { name: "memory-sticky", mode: "memory", policy: "sticky" },
   { name: "kv-textbook", mode: "kv-textbook", policy: "round-robin" },
