@@ -96,6 +96,8 @@ async function runVariants(
   const kvTrips = new Map<VariantName, number>();
   const redisScripts = new Map<VariantName, number>();
   const cpu = new Map<VariantName, CpuParts>();
+  /** Per measured round: CPU µs per request of the whole stack and of the instances, for round-by-round differences. */
+  const perRound = new Map<VariantName, { total: number[]; instances: number[] }>();
   const cpuSources = {
     instancePids: () => stack.cluster.list().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
     redisPid: () => stack.kv.redis?.pid() ?? null,
@@ -111,6 +113,7 @@ async function runVariants(
     kvTrips.set(variant.name, 0);
     redisScripts.set(variant.name, 0);
     cpu.set(variant.name, NO_CPU);
+    perRound.set(variant.name, { total: [], instances: [] });
   }
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? [...chosen] : [...chosen].reverse();
@@ -119,9 +122,15 @@ async function runVariants(
       const tripsBefore = kvRoundTrips(stack);
       const callsBefore = await redisScriptRuns(redis);
       const loopBefore = performance.eventLoopUtilization();
+      const requestsBefore = (await load.result(variant.name)).tally.requests;
       const cpuBefore = readCpu(cpuSources);
       await load.run(variant.name, { durationMs: options.durationMs / options.rounds, measure: true });
-      cpu.set(variant.name, addCpu(cpu.get(variant.name)!, cpuSince(cpuBefore, readCpu(cpuSources))));
+      const spent = cpuSince(cpuBefore, readCpu(cpuSources));
+      cpu.set(variant.name, addCpu(cpu.get(variant.name)!, spent));
+      const requests = (await load.result(variant.name)).tally.requests - requestsBefore;
+      const rounds = perRound.get(variant.name)!;
+      rounds.total.push(Math.round(((spent.instances + spent.balancerAndBridge + spent.redis) * 1000) / Math.max(1, requests)));
+      rounds.instances.push(Math.round((spent.instances * 1000) / Math.max(1, requests)));
       const loop = performance.eventLoopUtilization(loopBefore);
       mainBusy.set(variant.name, (mainBusy.get(variant.name) ?? 0) + loop.active / (loop.active + loop.idle) / options.rounds);
       kvTrips.set(variant.name, kvTrips.get(variant.name)! + kvRoundTrips(stack) - tripsBefore);
@@ -154,6 +163,7 @@ async function runVariants(
         balancerAndBridge: perRequestUs(spent.balancerAndBridge),
         redis: perRequestUs(spent.redis),
         total: perRequestUs(spent.instances + spent.balancerAndBridge + spent.redis),
+        byRound: perRound.get(variant.name)!,
       },
       cookieBytes: Math.round(tally.cookieBytes / tally.requests),
       requests: tally.requests,
@@ -231,21 +241,37 @@ async function ironCost(): Promise<BenchResults["ironCost"]> {
   };
 }
 
-/** What each variant costs on top of the no-op baseline: CPU per request over the whole stack, latency added. */
+/**
+ * What each variant costs on top of the no-op baseline: CPU per request over the whole stack, latency
+ * added. The CPU figures are the median of round-by-round differences (round r of a variant ran next
+ * to round r of the baseline, so a noisy neighbour hits both), with their range: one number per
+ * variant over all rounds would let one disturbed round decide it.
+ */
 function costsOverBaseline(variants: Record<VariantName, VariantFigures>): BenchResults["costs"] {
   const base = variants.baseline;
+  const differences = (ours: number[], theirs: number[]) => ours.map((value, round) => value - theirs[round]!);
   return Object.fromEntries(
-    Object.entries(variants).map(([name, v]) => [
-      name,
-      {
-        cpuUs: v.cpuUsPerRequest.total - base.cpuUsPerRequest.total,
-        instancesCpuUs: v.cpuUsPerRequest.instances - base.cpuUsPerRequest.instances,
-        p50AddedMs: round3(v.p50 - base.p50),
-        p99AddedMs: round3(v.p99 - base.p99),
-        rpsRatio: round3(v.rps / base.rps),
-      },
-    ]),
+    Object.entries(variants).map(([name, v]) => {
+      const total = differences(v.cpuUsPerRequest.byRound.total, base.cpuUsPerRequest.byRound.total);
+      return [
+        name,
+        {
+          cpuUs: Math.round(median(total)),
+          cpuUsRange: [Math.min(...total), Math.max(...total)] as [number, number],
+          instancesCpuUs: Math.round(median(differences(v.cpuUsPerRequest.byRound.instances, base.cpuUsPerRequest.byRound.instances))),
+          p50AddedMs: round3(v.p50 - base.p50),
+          p99AddedMs: round3(v.p99 - base.p99),
+          rpsRatio: round3(v.rps / base.rps),
+        },
+      ];
+    }),
   );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 const ms = (micros: number) => round3(micros / 1000);
@@ -283,11 +309,13 @@ async function main(): Promise<void> {
       only: options.only,
     });
     if (options.only) {
+      // --only needs baseline among the variants for the differences (flags() adds it).
+      const costs = costsOverBaseline(variants);
       for (const [name, figures] of Object.entries(variants)) {
         console.log(
           `${name.padEnd(13)} ${figures.rps} req/s (x${round3(figures.rps / variants.baseline.rps)} of baseline), p50 ${figures.p50} ms, p99 ${figures.p99} ms, ` +
             `errors ${figures.errors}; CPU µs/request: instances ${figures.cpuUsPerRequest.instances}, balancer + bridge ${figures.cpuUsPerRequest.balancerAndBridge}, ` +
-            `Redis ${figures.cpuUsPerRequest.redis}, total ${figures.cpuUsPerRequest.total} (${figures.cpuUsPerRequest.total - variants.baseline.cpuUsPerRequest.total} over baseline); ` +
+            `Redis ${figures.cpuUsPerRequest.redis}, total ${figures.cpuUsPerRequest.total} (${costs[name]!.cpuUs} over baseline, median of round differences ${costs[name]!.cpuUsRange.join("…")}); ` +
             `busy: load generator ${driverUtilization[name]}, balancer + bridge ${balancerUtilization[name]}`,
         );
       }
@@ -340,7 +368,7 @@ async function main(): Promise<void> {
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
     const targets = evaluateTargets(results);
-    for (const target of targets) console.log(`${target.pass ? "PASS" : "FAIL"}  ${target.label}: ${target.measured}`);
+    for (const target of targets) console.log(`${target.verdict.padEnd(10)}  ${target.label}: ${target.measured}`);
     const written = writeResults(results, targets);
     console.log(`[bench] wrote ${written.join(", ")}`);
   } finally {

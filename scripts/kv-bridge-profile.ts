@@ -1,7 +1,7 @@
 /**
  * What the KV bridge itself costs per request: CPU microseconds of the bridge process (and only
  * of it) divided by requests, under 20 concurrent keep-alive clients sending the app's feed
- * script as EVAL, exactly as @vercel/kv sends it (POST / with Upstash-Encoding: base64).
+ * claim as kv's REST transport sends it (POST / ["evalsha", sha1, …], no Upstash-Encoding).
  *
  *   npx tsx scripts/kv-bridge-profile.ts [--requests 20000] [--clients 20] [--cpu-prof] [--bridge-module <file>]
  *
@@ -49,12 +49,23 @@ async function waitUntilServing(url: string) {
   throw new Error("the bridge never answered PING");
 }
 
+/** What the transport does on its first NOSCRIPT: load the claim script once. */
+async function loadScript(url: string) {
+  const response = await fetch(`${url}/`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(["script", "load", CLAIM_SCRIPT.source]),
+  });
+  if (!response.ok) throw new Error(`SCRIPT LOAD answered ${response.status}: ${await response.text()}`);
+}
+
 async function drive(url: string, requests: number, clients: number) {
   const pool = new Pool(url, { connections: clients, pipelining: 1 });
   let next = 0;
   const worker = async (id: number) => {
-    const body = JSON.stringify(["eval", CLAIM_SCRIPT, 2, `profile:{${id}}:seen`, `profile:{${id}}:read`, 10, 64, 60, "", Date.now() + 3_600_000]);
-    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "upstash-encoding": "base64" };
+    const keys = [`profile:{${id}}:seen`, `profile:{${id}}:read`];
+    const body = JSON.stringify(["evalsha", CLAIM_SCRIPT.sha1, 2, ...keys, 10, 64, 60, "", Date.now() + 3_600_000]);
+    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
     while (next++ < requests) {
       const response = await pool.request({ method: "POST", path: "/", headers, body });
       const text = await response.body.text();
@@ -89,6 +100,7 @@ async function main() {
     const ready = await nextMessage();
     if (!("ready" in ready)) throw new Error("the bridge child did not start");
     await waitUntilServing(ready.ready);
+    await loadScript(ready.ready);
     await drive(ready.ready, Math.min(2000, requests), clients); // warm-up: JIT, COMMAND INFO cache, sockets
     child.send("mark");
     const started = performance.now();
@@ -100,7 +112,7 @@ async function main() {
     const { user, system } = reply.usage;
     const perRequest = (user + system) / requests;
     console.log(
-      `${requests} EVAL requests, ${clients} keep-alive clients: bridge CPU ${perRequest.toFixed(1)} µs/request ` +
+      `${requests} EVALSHA requests, ${clients} keep-alive clients: bridge CPU ${perRequest.toFixed(1)} µs/request ` +
         `(user ${(user / requests).toFixed(1)}, system ${(system / requests).toFixed(1)}); ${Math.round(requests / (wallMs / 1000))} requests/s`,
     );
     child.send("stop");

@@ -17,16 +17,25 @@ export interface VariantFigures {
   /** Lua scripts Redis was asked to run per feed request (EVAL/EVALSHA calls in INFO commandstats). */
   redisScriptsPerRequest: number;
   /** CPU per request (µs) of the instances, the stack's own process (balancer + KV bridge), Redis, and all three. */
-  cpuUsPerRequest: { instances: number; balancerAndBridge: number; redis: number; total: number };
+  cpuUsPerRequest: {
+    instances: number;
+    balancerAndBridge: number;
+    redis: number;
+    total: number;
+    /** The whole stack's and the instances' CPU per request in each measured round, in order. */
+    byRound: { total: number[]; instances: number[] };
+  };
   cookieBytes: number;
   requests: number;
 }
 
 /** What a variant costs on top of the no-op baseline. */
 export interface VariantCost {
-  /** CPU per request over the whole stack, µs more than baseline. */
+  /** CPU per request over the whole stack, µs more than baseline: the median of the round-by-round differences. */
   cpuUs: number;
-  /** The same, inside the instances only. */
+  /** The smallest and largest round-by-round difference: how much to trust cpuUs on this machine. */
+  cpuUsRange: [number, number];
+  /** The same median, inside the instances only. */
   instancesCpuUs: number;
   p50AddedMs: number;
   p99AddedMs: number;
@@ -65,33 +74,51 @@ export interface BenchResults {
 export interface Target {
   label: string;
   measured: string;
+  /** verdict === "PASS". */
   pass: boolean;
+  /**
+   * UNRESOLVED: a CPU-over-baseline target whose round-by-round differences fall on both sides of
+   * the limit, so this run cannot say (the median alone would pass or fail it on noise).
+   */
+  verdict: "PASS" | "FAIL" | "UNRESOLVED";
+}
+
+/** A plain target: the figure meets the limit or it does not. */
+function target(label: string, measured: string, pass: boolean): Target {
+  return { label, measured, pass, verdict: pass ? "PASS" : "FAIL" };
+}
+
+/** A CPU-over-baseline target, judged on every round's difference, not only on their median. */
+function cpuTarget(label: string, cost: VariantCost, limitUs: number): Target {
+  const [low, high] = cost.cpuUsRange;
+  const us = (n: number) => `${n >= 0 ? "+" : ""}${n} µs`;
+  const verdict = high <= limitUs ? "PASS" : low > limitUs ? "FAIL" : "UNRESOLVED";
+  return { label, measured: `${us(cost.cpuUs)} (rounds ${us(low)} … ${us(high)})`, pass: verdict === "PASS", verdict };
 }
 
 export function evaluateTargets(r: BenchResults): Target[] {
   const v = r.variants;
   const c = r.costs;
-  const us = (n: number) => `${n >= 0 ? "+" : ""}${n} µs`;
   return [
-    { label: "cookie: CPU over baseline per request, whole stack <= +250 µs", measured: us(c.cookie!.cpuUs), pass: c.cookie!.cpuUs <= 250 },
-    { label: "kv over REST: CPU over baseline per request, whole stack <= +500 µs", measured: us(c.kv!.cpuUs), pass: c.kv!.cpuUs <= 500 },
-    { label: "kv over the Redis protocol: CPU over baseline per request <= +150 µs", measured: us(c["kv-redis"]!.cpuUs), pass: c["kv-redis"]!.cpuUs <= 150 },
-    { label: "cookie rps >= 0.92 x baseline", measured: `${r.ratios.cookie}`, pass: r.ratios.cookie >= 0.92 },
-    { label: "kv (REST) rps >= 0.80 x baseline", measured: `${r.ratios.kv}`, pass: r.ratios.kv >= 0.8 },
-    { label: "kv (Redis protocol) rps >= 0.92 x baseline", measured: `${r.ratios.kvRedis}`, pass: r.ratios.kvRedis >= 0.92 },
-    { label: "kv: exactly 1.0 KV round trip per feed request", measured: `${v.kv!.kvRoundTripsPerRequest}`, pass: v.kv!.kvRoundTripsPerRequest === 1 },
-    {
-      label: "kv over the Redis protocol: exactly 1 script (one EVALSHA round trip) per feed request",
-      measured: `${v["kv-redis"]!.redisScriptsPerRequest}`,
-      pass: v["kv-redis"]!.redisScriptsPerRequest === 1,
-    },
-    { label: "kv faster than kv-textbook (rps)", measured: `${v.kv!.rps} vs ${v["kv-textbook"]!.rps}`, pass: v.kv!.rps > v["kv-textbook"]!.rps },
-    { label: "kv: 0 repeats", measured: `${v.kv!.repeats}`, pass: v.kv!.repeats === 0 },
-    { label: "kv over the Redis protocol: 0 repeats", measured: `${v["kv-redis"]!.repeats}`, pass: v["kv-redis"]!.repeats === 0 },
-    { label: "kv: 0 parallel duplicates", measured: `${r.parallelDuplicates.kv}`, pass: r.parallelDuplicates.kv === 0 },
-    { label: "history latency ratio (p50 at 9,000 seen / at 0) <= 1.2", measured: `${r.historyLatencyRatio}`, pass: r.historyLatencyRatio <= 1.2 },
-    { label: "cookie <= 512 B after 10k in feed order", measured: `${r.cookieBytes.inOrder10k} B`, pass: r.cookieBytes.inOrder10k <= 512 },
-    { label: "cookie <= 3 KB after a random half of 10k opened", measured: `${r.cookieBytes.randomHalf10k} B`, pass: r.cookieBytes.randomHalf10k <= 3000 },
+    cpuTarget("cookie: CPU over baseline per request, whole stack <= +250 µs", c.cookie!, 250),
+    cpuTarget("kv over REST: CPU over baseline per request, whole stack <= +500 µs", c.kv!, 500),
+    cpuTarget("kv over the Redis protocol: CPU over baseline per request <= +150 µs", c["kv-redis"]!, 150),
+    target("cookie rps >= 0.92 x baseline", `${r.ratios.cookie}`, r.ratios.cookie >= 0.92),
+    target("kv (REST) rps >= 0.80 x baseline", `${r.ratios.kv}`, r.ratios.kv >= 0.8),
+    target("kv (Redis protocol) rps >= 0.92 x baseline", `${r.ratios.kvRedis}`, r.ratios.kvRedis >= 0.92),
+    target("kv: exactly 1.0 KV round trip per feed request", `${v.kv!.kvRoundTripsPerRequest}`, v.kv!.kvRoundTripsPerRequest === 1),
+    target(
+      "kv over the Redis protocol: exactly 1 script (one EVALSHA round trip) per feed request",
+      `${v["kv-redis"]!.redisScriptsPerRequest}`,
+      v["kv-redis"]!.redisScriptsPerRequest === 1,
+    ),
+    target("kv faster than kv-textbook (rps)", `${v.kv!.rps} vs ${v["kv-textbook"]!.rps}`, v.kv!.rps > v["kv-textbook"]!.rps),
+    target("kv: 0 repeats", `${v.kv!.repeats}`, v.kv!.repeats === 0),
+    target("kv over the Redis protocol: 0 repeats", `${v["kv-redis"]!.repeats}`, v["kv-redis"]!.repeats === 0),
+    target("kv: 0 parallel duplicates", `${r.parallelDuplicates.kv}`, r.parallelDuplicates.kv === 0),
+    target("history latency ratio (p50 at 9,000 seen / at 0) <= 1.2", `${r.historyLatencyRatio}`, r.historyLatencyRatio <= 1.2),
+    target("cookie <= 512 B after 10k in feed order", `${r.cookieBytes.inOrder10k} B`, r.cookieBytes.inOrder10k <= 512),
+    target("cookie <= 3 KB after a random half of 10k opened", `${r.cookieBytes.randomHalf10k} B`, r.cookieBytes.randomHalf10k <= 3000),
   ];
 }
 
@@ -185,7 +212,8 @@ function markdown(r: BenchResults, targets: Target[], dated: string): string {
   const costRows = STRATEGIES.filter(([name]) => r.costs[name])
     .map(([name, label]) => {
       const c = r.costs[name]!;
-      return `| ${label} | **${signed(c.cpuUs, " µs")}** | ${signed(c.instancesCpuUs, " µs")} | ${signed(c.p50AddedMs, " ms")} | ${signed(c.p99AddedMs, " ms")} | ${c.rpsRatio} |`;
+      const [low, high] = c.cpuUsRange;
+      return `| ${label} | **${signed(c.cpuUs, " µs")}** | ${signed(low, "")} … ${signed(high, " µs")} | ${signed(c.instancesCpuUs, " µs")} | ${signed(c.p50AddedMs, " ms")} | ${signed(c.p99AddedMs, " ms")} | ${c.rpsRatio} |`;
     })
     .join("\n");
   const cpuRows = Object.entries(v)
@@ -215,10 +243,13 @@ Do not edit by hand: run the bench again.
 ## What each strategy costs per request
 
 CPU time per feed request over the whole stack (every instance, the balancer and KV bridge, Redis),
-minus what the no-op \`baseline\` spends, and the latency it adds at the median and the tail:
+minus what the no-op \`baseline\` spends, and the latency it adds at the median and the tail. The CPU
+figure is the median of the ${r.settings.rounds} round-by-round differences (each round of a variant runs next to a
+round of the baseline), and the range is the smallest and largest of them: on this shared machine a
+difference inside that range is noise. Memory mode, which does next to nothing, is the yardstick.
 
-| strategy | CPU over baseline | of which in the instances | p50 added | p99 added | throughput ÷ baseline |
-|---|---|---|---|---|---|
+| strategy | CPU over baseline | range over rounds | of which in the instances | p50 added | p99 added | throughput ÷ baseline |
+|---|---|---|---|---|---|---|
 ${costRows}
 
 **The floor.** \`baseline\` runs the same request with a store that records nothing: the balancer proxying it,
@@ -248,9 +279,13 @@ ${cpuRows}
 
 ## Targets
 
+A CPU target is judged on every round's difference: PASS when all of them meet it, FAIL when none
+does, UNRESOLVED when they fall on both sides (this run cannot tell; \`npx tsx scripts/session-cost.ts\`
+measures one instance with less in the way).
+
 | target | measured | |
 |---|---|---|
-${targets.map((t) => `| ${t.label} | ${t.measured} | ${t.pass ? "PASS" : "**FAIL**"} |`).join("\n")}
+${targets.map((t) => `| ${t.label} | ${t.measured} | ${t.verdict === "PASS" ? "PASS" : `**${t.verdict}**`} |`).join("\n")}
 
 ## Variants
 
