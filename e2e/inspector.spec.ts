@@ -36,6 +36,11 @@ test("kv mode: the inspector names the Redis keys, counts the TTL down and repor
   expect(first).toBeGreaterThan(0);
   await expect.poll(async () => Number(await ttl.getAttribute("data-ttl-ms"))).toBeLessThan(first);
   await expect(page.getByTestId("kv-bytes")).toContainText("B in Redis memory");
+  // The e2e cluster runs kv over REST (the default): the inspector says so, and shows no credentials.
+  const transport = page.getByTestId("kv-transport");
+  await expect(transport).toHaveAttribute("data-transport", "rest");
+  await expect(transport).toContainText(/REST.*http:\/\/127\.0\.0\.1:\d+/);
+  await expect(transport).not.toContainText("@127.0.0.1");
 });
 
 test("memory mode, sticky: the inspector asks every instance and only the pinned one holds the reader", async ({ page, reader, cluster }) => {
