@@ -6,7 +6,7 @@
 import { processWide } from "../../process-wide";
 import { sessionConfig, type KvConfig, type KvTransportKind } from "../config";
 import { KvMisconfiguredError, KvUnavailableError, ModeUnavailableError } from "../errors";
-import { KvTransportError, type KvTransport } from "./kv-transport";
+import { isKvTransportError, type KvTransport } from "./kv-transport";
 import { redisTransport } from "./redis-transport";
 import { restTransport } from "./rest-transport";
 
@@ -75,7 +75,7 @@ function codeOf(error: unknown): string {
  */
 export function isKvOutage(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error instanceof KvDeadlineError || error instanceof KvTransportError) return true;
+  if (error instanceof KvDeadlineError || isKvTransportError(error)) return true;
   if (/^(Command failed: )?(UNAVAILABLE|DEADLINE)\b/.test(error.message)) return true;
   if (error.name === "UpstashJSONParseError" || error.name === "TimeoutError" || error.name === "AbortError") return true;
   if (TRANSPORT_CODES.test(codeOf(error)) || TRANSPORT_CODES.test(codeOf(error.cause))) return true;

@@ -24,13 +24,29 @@ export interface KvTransport {
   close(): Promise<void>;
 }
 
+/** Marks a KvTransportError whichever copy of this module made it (see isKvTransportError). */
+const TRANSPORT_FAILURE = Symbol.for("newsroom.kv.transportFailure");
+
 /**
  * The transport could not reach Redis, or gave up waiting: an outage (503, try again later), never
  * a wrong command. Redis's own error replies are not wrapped: they are bugs or refusals.
  */
 export class KvTransportError extends Error {
+  readonly [TRANSPORT_FAILURE] = true;
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "KvTransportError";
   }
+}
+
+/**
+ * Whether `error` is a KvTransportError. Not `instanceof`: the transport is shared process-wide
+ * (process-wide.ts), and Next.js bundles this module more than once (the start-up probe's bundle,
+ * each route's), so the instance that threw may come from another copy of the class. The e2e
+ * outage spec caught exactly that: a transport made by the readiness probe threw an error the
+ * route did not recognise, and an outage became a 500.
+ */
+export function isKvTransportError(error: unknown): error is KvTransportError {
+  return typeof error === "object" && error !== null && (error as { [TRANSPORT_FAILURE]?: unknown })[TRANSPORT_FAILURE] === true;
 }

@@ -14,7 +14,7 @@
 import { createClient, ErrorReply } from "redis";
 import type { RedisEndpoint } from "../config";
 import { withScriptLoaded, type LuaScript } from "./lua-script";
-import { KvTransportError, type KvTransport } from "./kv-transport";
+import { isKvTransportError, KvTransportError, type KvTransport } from "./kv-transport";
 
 export interface RedisTransportOptions {
   /** A command not yet written after this long fails (node-redis's own timeout; default 2000 ms). */
@@ -36,7 +36,7 @@ export function redisEndpointName(url: string): string {
 }
 
 function asTransportFailure(error: unknown): unknown {
-  if (error instanceof ErrorReply || error instanceof KvTransportError) return error;
+  if (error instanceof ErrorReply || isKvTransportError(error)) return error;
   const name = error instanceof Error ? error.name : "Error";
   const message = error instanceof Error ? error.message : String(error);
   return new KvTransportError(`Redis unreachable (${name}: ${message})`, { cause: error });
