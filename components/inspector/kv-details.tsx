@@ -1,37 +1,7 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import type { KvStoreDetails } from "@/lib/api-contract";
-
-function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const days = Math.floor(total / 86_400);
-  const hours = Math.floor((total % 86_400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  const parts =
-    days > 0
-      ? [`${days}d`, `${hours}h`, `${minutes}m`, `${seconds}s`]
-      : hours > 0
-        ? [`${hours}h`, `${minutes}m`, `${seconds}s`]
-        : [`${minutes}m`, `${seconds}s`];
-  return parts.join(" ");
-}
-
-/** Counts down from the TTL Redis reported when the inspector last asked. */
-function TtlCountdown({ ttlMs, fetchedAt }: { ttlMs: number; fetchedAt: number }) {
-  const [now, setNow] = useState(fetchedAt);
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  const left = ttlMs - (now - fetchedAt);
-  return (
-    <span data-testid="kv-ttl" data-ttl-ms={Math.max(0, left)} className="font-mono" aria-live="off">
-      {left > 0 ? formatDuration(left) : "expired"}
-    </span>
-  );
-}
+import { TtlCountdown } from "./ttl-countdown";
 
 const TRANSPORTS: Record<KvStoreDetails["transport"], { label: string; how: React.ReactNode }> = {
   rest: {
@@ -103,7 +73,11 @@ export function KvDetails({ details, fetchedAt }: { details: KvStoreDetails; fet
         </dd>
         <dt className="font-medium text-zinc-800 dark:text-zinc-200">Expires in</dt>
         <dd>
-          {details.ttlMs !== null ? <TtlCountdown ttlMs={details.ttlMs} fetchedAt={fetchedAt} /> : <span data-testid="kv-ttl">no expiry set</span>}
+          {details.ttlMs !== null ? (
+            <TtlCountdown ttlMs={details.ttlMs} fetchedAt={fetchedAt} testId="kv-ttl" />
+          ) : (
+            <span data-testid="kv-ttl">no expiry set</span>
+          )}
           <span className="ml-2 text-xs text-zinc-500 dark:text-zinc-400">sliding: every request starts it again</span>
         </dd>
         <dt className="font-medium text-zinc-800 dark:text-zinc-200">Bytes used</dt>

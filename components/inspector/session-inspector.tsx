@@ -5,6 +5,7 @@ import { callApi } from "../api-client";
 import { instanceColor } from "../instance-colors";
 import { ResetHistory } from "../reset-history";
 import { CookieDetails } from "./cookie-details";
+import { DbDetails } from "./db-details";
 import { KvDetails } from "./kv-details";
 import { MemoryDetails } from "./memory-details";
 import { SeenRanges } from "./seen-ranges";
@@ -55,7 +56,7 @@ function StoreDetailsView({ session, fetchedAt, refreshKey }: { session: Session
     case "memory":
       return <MemoryDetails key={refreshKey} session={session} details={store} />;
     case "db":
-      return null; // db mode is not in the registry yet (issue 14 adds it, with its own view)
+      return <DbDetails details={store} fetchedAt={fetchedAt} />;
     case "other":
       return (
         <p className="text-sm text-zinc-700 dark:text-zinc-300" data-testid="store-note">

@@ -251,7 +251,7 @@ export const test = base.extend<{ cluster: ClusterControl; reader: FeedReader },
 export { expect };
 
 /** Sets the session mode before the first page load (the page then opens in that mode). */
-export async function chooseModeFirst(page: Page, mode: "cookie" | "kv" | "memory"): Promise<void> {
+export async function chooseModeFirst(page: Page, mode: "cookie" | "kv" | "db" | "memory"): Promise<void> {
   const response = await page.request.put("/api/session/mode", { data: { mode } });
   expect(response.status()).toBe(200);
 }

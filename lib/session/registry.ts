@@ -9,6 +9,7 @@ import "server-only";
 import type { ModeOption } from "../api-contract";
 import { processWide } from "../process-wide";
 import { cookieMode } from "./cookie/mode";
+import { dbMode } from "./db/mode";
 import { sessionConfig, type SessionConfig } from "./config";
 import { COOKIE_NAMES } from "./cookies";
 import { ModeUnavailableError } from "./errors";
@@ -20,7 +21,7 @@ import type { CookieJar, SessionStore } from "./store";
 export type { ModeDefinition, ProbeResult } from "./mode-definition";
 
 /** The product's modes, in the order the header shows them. */
-const PRODUCT_MODES: readonly ModeDefinition[] = [cookieMode, kvMode, memoryMode];
+const PRODUCT_MODES: readonly ModeDefinition[] = [cookieMode, kvMode, dbMode, memoryMode];
 
 /** Modes registered at start-up through the hook below (process-wide: instrumentation.ts registers them). */
 function extraModes(): ModeDefinition[] {

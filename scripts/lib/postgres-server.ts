@@ -76,6 +76,21 @@ function asServerUser(program: string, args: string[]): [string, string[]] {
   return [setpriv, [`--reuid=${SERVER_USER}`, `--regid=${SERVER_USER}`, "--init-groups", "--", program, ...args]];
 }
 
+/** SIGINT is PostgreSQL's fast shutdown: clients are disconnected and the server stops at once, cleanly. */
+const PARENT_DEATH_SIGNAL = "SIGINT";
+
+/**
+ * The postmaster's command line, dying with its parent (the demo, a test) even after kill -9 of it.
+ * The kernel clears a parent-death signal when a process changes its uid, so as root the order is
+ * setpriv (become postgres) → setpriv --pdeathsig → postgres: the signal is set after the switch.
+ * (The other way round, a demo killed with SIGKILL left PostgreSQL running on its port.)
+ */
+function serverCommand(postgres: string, args: string[]): [string, string[]] {
+  const setpriv = isRoot() ? which("setpriv") : null;
+  if (!setpriv) return asServerUser(postgres, args);
+  return asServerUser(setpriv, ["--pdeathsig", PARENT_DEATH_SIGNAL.replace(/^SIG/, ""), "--", postgres, ...args]);
+}
+
 function serverUserIds(): { uid: number; gid: number } {
   const line = execFileSync("getent", ["passwd", SERVER_USER], { encoding: "utf8" }).trim();
   const [, , uid, gid] = line.split(":");
@@ -181,7 +196,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loca
   let managed: Managed | undefined;
 
   const launch = async () => {
-    const [command, args] = asServerUser(binaries.postgres, [
+    const [command, args] = serverCommand(binaries.postgres, [
       "-D",
       join(dir, "data"),
       "-p",
@@ -193,7 +208,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loca
     ]);
     const log = options.quiet === false ? null : openSync(join(dir, "postgres.log"), "a");
     try {
-      managed = spawnGroup("postgres", command, args, { cwd: dir, stdio: log === null ? "inherit" : ["ignore", log, log] });
+      managed = spawnGroup("postgres", command, args, {
+        cwd: dir,
+        stdio: log === null ? "inherit" : ["ignore", log, log],
+        // As root, serverCommand sets the parent-death signal itself (after the switch to postgres).
+        parentDeathSignal: isRoot() ? null : PARENT_DEATH_SIGNAL,
+      });
     } finally {
       if (log !== null) closeSync(log); // the child holds its own copy
     }

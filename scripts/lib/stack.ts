@@ -1,5 +1,6 @@
 /**
- * The whole local stack in one call: Redis + KV bridge (unless KV_REST_API_URL is set), N
+ * The whole local stack in one call: Redis + KV bridge (unless KV_REST_API_URL is set), PostgreSQL
+ * for db mode (unless DATABASE_URL is set; without it db mode is off and the rest starts), N
  * production instances sharing one SESSION_SECRET, and the balancer in front. Used by
  * `npm run demo`, the Playwright suite and the benchmarks, so they all run the same thing.
  */
@@ -8,6 +9,7 @@ import { newAdminToken } from "./balancer/admin-guard";
 import { startBalancer, type Balancer } from "./balancer/server";
 import { ensureBuild } from "./build";
 import { Cluster, type Policy } from "./cluster/cluster";
+import { startLocalDb, type LocalDb } from "./local-db";
 import { startLocalKv, type LocalKv } from "./local-kv";
 import { allowedHostNames } from "./request-guards.mjs";
 import type { AppendFsync } from "./redis-server";
@@ -47,6 +49,8 @@ export interface Stack {
   cluster: Cluster;
   balancer: Balancer;
   kv: LocalKv;
+  /** db mode's PostgreSQL (started here, external through DATABASE_URL, or disabled with the reason). */
+  db: LocalDb;
   /** Where SESSION_SECRET came from: the environment, the demo's kept file, or generated for this run. */
   secretSource: SecretSource;
   /** This run's admin token: send `Authorization: Bearer <token>` with admin calls that change the cluster. */
@@ -60,12 +64,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.build !== false) ensureBuild(log);
   const { secret, source: secretSource } = clusterSecret(options.keepSecret ?? false);
-  const kv = await startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log });
+  const [kv, db] = await Promise.all([startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log }), startLocalDb()]);
   log(`[newsroom] kv: ${kv.describe}`);
+  log(`[newsroom] db: ${db.describe}`);
   const kvTransport = options.kvTransport ?? "rest";
   const kvUrl = kv.env.KV_URL ?? options.env?.KV_URL ?? process.env.KV_URL;
   if (kvTransport === "redis" && !kvUrl) {
-    await kv.stop();
+    await Promise.all([kv.stop(), db.stop()]);
     throw new Error("--kv-transport redis needs a Redis to talk to: set KV_URL=redis://… (or unset KV_REST_API_URL so a local Redis is started)");
   }
   log(`[newsroom] kv transport: ${kvTransport === "rest" ? "REST (@vercel/kv over the Upstash protocol)" : "Redis protocol (node-redis, KV_URL)"}`);
@@ -75,7 +80,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     instances: options.instances,
     policy: options.policy,
     maxInstances: options.maxInstances,
-    env: { ...options.env, ...kv.env, KV_TRANSPORT: kvTransport, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
+    env: { ...options.env, ...kv.env, ...db.env, KV_TRANSPORT: kvTransport, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
     envFor: (id) => (id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
     log,
   });
@@ -92,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     log(`[newsroom] balancer listening on ${balancer.url}`);
   } catch (error) {
     await cluster.stopAll();
-    await kv.stop();
+    await Promise.all([kv.stop(), db.stop()]);
     throw error;
   }
   return {
@@ -100,13 +105,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cluster,
     balancer,
     kv,
+    db,
     secretSource,
     adminToken,
     allowedHosts,
     async stop() {
       await balancer.close();
       await cluster.stopAll();
-      await kv.stop();
+      await Promise.all([kv.stop(), db.stop()]);
     },
   };
 }

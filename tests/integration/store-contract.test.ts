@@ -1,11 +1,11 @@
 /**
  * The SessionStore contract, run against every product mode the registry knows, each opened the
  * way the app opens it. The kv store runs for real: the @vercel/kv client, the KV bridge and a
- * redis-server (see tests/support/global-setup.ts). A fresh store object per operation mirrors
+ * redis-server; the db store on the run's PostgreSQL (see tests/support/global-setup.ts). A fresh store object per operation mirrors
  * the app, where each request builds its own. A new store joins these tests by registering.
  */
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { countUnseen, selectUnseen, type CandidatePool } from "@/lib/seen/feed-selection";
 import { SeqSet } from "@/lib/seen/seq-set";
 import { registeredModes } from "@/lib/session/registry";
@@ -18,6 +18,10 @@ let config: ReturnType<typeof testConfig>;
 
 beforeAll(() => {
   config = testConfig(kvTestEnv());
+  // db mode reads DATABASE_URL itself (lib/session/db/pool.ts), once per process.
+  const db = inject("db");
+  if (!db.url) throw new Error(`db mode's contract needs PostgreSQL: ${db.describe}`);
+  process.env.DATABASE_URL = db.url;
 });
 
 const ALL_300: CandidatePool = { maxSeq: 300 };

@@ -1,20 +1,23 @@
 /**
- * What an instance does for db mode around its requests: migrate the schema at start-up, sweep
- * expired sessions on a timer, and answer a health check. Not wired in yet: call prepareDb() from
- * the start-up code (instrumentation.ts) when DATABASE_URL is set, and pingDb() from /api/health.
+ * What an instance does for db mode around its requests: migrate the schema at start-up (before the
+ * first request needs it), sweep expired sessions on a timer, and answer the readiness probe.
  */
 import { processWide } from "../../process-wide";
 import { classifyDbError } from "./errors";
 import { migrate, type MigrationReport } from "./migrate";
-import { getDbPool, withDb } from "./pool";
+import { getDbPool, withDb, type DbRunner } from "./pool";
 import { startSweeper, type Sweeper, type SweeperOptions } from "./sweeper";
 
 /**
  * Once per process: brings the schema up to date, then starts the sweeper. A failure (the database
  * down at start-up) is not remembered, so the next call tries again; an outage rejects with
  * DbUnavailableError, anything else (an edited migration, a server older than 14) as it is.
+ *
+ * The shared promise keeps the raw error and each caller classifies it with its own copy of
+ * errors.ts: Next.js bundles this module once per entry (the start-up probe's, each route's), and
+ * an error class from another copy would not be recognised by the route's error mapping.
  */
-export function prepareDb(options: { sweeper?: SweeperOptions } = {}): Promise<MigrationReport> {
+export async function prepareDb(options: { sweeper?: SweeperOptions } = {}): Promise<MigrationReport> {
   const state = processWide("dbLifecycle", (): { schema?: Promise<MigrationReport>; sweeper?: Sweeper } => ({}));
   state.schema ??= migrate(getDbPool()).then(
     (report) => {
@@ -23,17 +26,27 @@ export function prepareDb(options: { sweeper?: SweeperOptions } = {}): Promise<M
     },
     (error: unknown) => {
       state.schema = undefined;
-      throw classifyDbError(error);
+      throw error;
     },
   );
-  return state.schema;
+  try {
+    return await state.schema;
+  } catch (error) {
+    throw classifyDbError(error);
+  }
 }
 
-/** Round-trip check for /api/health, under the same deadline as a request. */
+/** The runner db mode's requests use: the schema is in place (migrated once), then withDb. */
+export const withPreparedDb: DbRunner = async (operation) => {
+  await prepareDb();
+  return withDb(operation);
+};
+
+/** Round-trip check for the readiness probe, under the same deadline as a request; migrates first if that has not happened yet. */
 export async function pingDb(): Promise<{ ok: true; latencyMs: number } | { ok: false; error: string }> {
   const started = performance.now();
   try {
-    await withDb((db) => db.query("SELECT 1"));
+    await withPreparedDb((db) => db.query("SELECT 1"));
     return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);

@@ -42,12 +42,14 @@ const MIN_SERVER_VERSION = 140000;
 const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 
 export function readMigrations(schemaDir: string = DEFAULT_SCHEMA_DIR): MigrationFile[] {
-  const files = readdirSync(schemaDir)
+  // turbopackIgnore: the directory is read at run time from the working directory `next start`
+  // runs in (the repo), not traced into the bundle; without it Turbopack traces the whole project.
+  const files = readdirSync(/* turbopackIgnore: true */ schemaDir)
     .filter((name) => name.endsWith(".sql"))
     .map((name) => {
       const match = FILE_NAME.exec(name);
-      if (!match) throw new Error(`${join(schemaDir, name)}: migration files are named NNN_what.sql (e.g. 002_add_index.sql)`);
-      const sql = readFileSync(join(schemaDir, name), "utf8");
+      if (!match) throw new Error(`${join(/* turbopackIgnore: true */ schemaDir, name)}: migration files are named NNN_what.sql (e.g. 002_add_index.sql)`);
+      const sql = readFileSync(join(/* turbopackIgnore: true */ schemaDir, name), "utf8");
       return { version: Number(match[1]), name, sql, sha256: createHash("sha256").update(sql).digest("hex") };
     })
     .sort((a, b) => a.version - b.version);
