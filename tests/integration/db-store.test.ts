@@ -269,40 +269,6 @@ describe("db store: atomic, in one round trip", () => {
       { numRuns: 60 },
     );
   });
-
-  it("agrees with the pure selection on any sequence of claims and reads", async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(
-          fc.oneof(
-            fc.record({ op: fc.constant("claim" as const), limit: fc.integer({ min: 1, max: 50 }), evens: fc.boolean() }),
-            fc.record({ op: fc.constant("read" as const), seq: fc.integer({ min: 1, max: 300 }) }),
-          ),
-          { maxLength: 12 },
-        ),
-        async (operations) => {
-          const jar = new TestJar();
-          const seen = SeqSet.empty();
-          for (const operation of operations) {
-            if (operation.op === "claim") {
-              const candidatePool = operation.evens ? EVENS_300 : ALL_300;
-              const expected = selectUnseen(seen, candidatePool, operation.limit);
-              expected.forEach((seq) => seen.add(seq));
-              expect(await store(jar).claimUnseen(candidatePool, operation.limit)).toEqual({
-                seqs: expected,
-                seenCount: seen.count(),
-                remaining: countUnseen(seen, candidatePool),
-              });
-            } else {
-              seen.add(operation.seq);
-              expect((await store(jar).markRead(operation.seq)).seenCount).toBe(seen.count());
-            }
-          }
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
 });
 
 describe("db store: expiry and the sweeper", () => {

@@ -8,28 +8,12 @@
  * alternating rounds are the figures to trust, not the absolute values.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { cpuMicros } from "../haproxy/cpu";
 
-let ticksPerSecond: number | null = null;
-
-function clockTicks(): number {
-  if (ticksPerSecond === null) {
-    try {
-      ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-    } catch {
-      ticksPerSecond = 100;
-    }
-  }
-  return ticksPerSecond;
-}
-
-/** utime + stime of one process in ticks, or 0 when it is gone. */
-function ownTicks(pid: number): number {
+/** CPU µs (utime + stime) of one process, or 0 when it is gone. */
+function ownMicros(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]);
+    return cpuMicros(pid);
   } catch {
     return 0;
   }
@@ -51,14 +35,14 @@ function childrenOf(pid: number): number[] {
 
 /** CPU ms of `pid` and every descendant, as of now. */
 export function processTreeCpuMs(pid: number): number {
-  let ticks = 0;
+  let micros = 0;
   const pending = [pid];
   while (pending.length > 0) {
     const next = pending.pop()!;
-    ticks += ownTicks(next);
+    micros += ownMicros(next);
     pending.push(...childrenOf(next));
   }
-  return (ticks * 1000) / clockTicks();
+  return micros / 1000;
 }
 
 /** CPU ms of this process alone (every thread), as of now. */
