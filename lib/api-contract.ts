@@ -103,13 +103,55 @@ export interface DbStoreDetails {
   ttlMs: number | null;
 }
 
+/** One instance's copy of a replicated reader, as that instance reports it over the channel. */
+export interface ReplicaHolderView {
+  instance: string;
+  /** "unreachable": the instance did not answer the inspector's question in time (or is down). */
+  state: "holds" | "missing" | "unreachable";
+  /** The forget-me generation: a higher epoch replaces a lower one. */
+  epoch: number | null;
+  /** Entries held in this epoch (seen + read): replicas only grow, so a lower version is behind. */
+  version: number | null;
+  seenCount: number | null;
+  readCount: number | null;
+  /** A short digest of the replica: equal digests, identical state. */
+  digest: string | null;
+}
+
+/** The answering instance's link to one peer. */
+export interface ReplicationPeerView {
+  id: string;
+  endpoint: string;
+  state: "unknown" | "up" | "down";
+  /** Last measured replication lag: a change here until that peer acknowledged it (ms). */
+  lastLagMs: number | null;
+  /** Readers whose changes wait to be sent to it. */
+  backlog: number;
+}
+
+export type { ReplicationModeName } from "./cluster-contract";
+import type { ReplicationModeName } from "./cluster-contract";
+
+/** replicated mode: every instance holds the reader; changes travel between instances. */
+export interface ReplicatedStoreDetails {
+  kind: "replicated";
+  answeredBy: string;
+  replication: ReplicationModeName;
+  /** The artificial delay before a change leaves for a peer (--replication-lag). */
+  lagMs: number;
+  holders: ReplicaHolderView[];
+  peers: ReplicationPeerView[];
+  readersInThisProcess: number;
+  maxReaders: number;
+}
+
 /** A store outside the product (the bench's): nothing to show but a note. */
 export interface OtherStoreDetails {
   kind: "other";
   note: string;
 }
 
-export type StoreDetails = CookieStoreDetails | KvStoreDetails | MemoryStoreDetails | DbStoreDetails | OtherStoreDetails;
+export type StoreDetails = CookieStoreDetails | KvStoreDetails | MemoryStoreDetails | DbStoreDetails | ReplicatedStoreDetails | OtherStoreDetails;
 
 /** GET /api/session: what the store that holds the reader knows, and where it keeps it. No side effects. */
 export interface SessionView {
@@ -201,4 +243,19 @@ export interface HealthView {
   secretFingerprint: string;
   /** Every registered mode's readiness (stores without a probe are always ready), plus memory's reader count. */
   stores: Record<string, StoreReadinessView | { ok: true; ready: true; readers?: number }>;
+  /** replicated mode's node on this instance, or null when replication is off here. */
+  replication: ReplicationHealthView | null;
+}
+
+/** What /api/health says of this instance's replication node. */
+export interface ReplicationHealthView {
+  endpoint: string;
+  caughtUp: boolean;
+  /** Joining and state transfer at start: how long, how many replicas, from which peers. */
+  catchUp: { ms: number; replicas: number; from: string[] } | null;
+  replication: ReplicationModeName;
+  lagMs: number;
+  readers: number;
+  maxReaders: number;
+  peers: ReplicationPeerView[];
 }

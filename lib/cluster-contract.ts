@@ -24,6 +24,32 @@ export interface InstanceRecord {
    * null: unknown (stopped, or not probed yet).
    */
   kv: KvReadiness | null;
+  /** replicated mode on this instance, from its last health check (null: replication off, unknown or stopped). */
+  replication: InstanceReplication | null;
+}
+
+/** An instance's replication node as the cluster page shows it. */
+export interface InstanceReplication {
+  /** Joined its peers and merged their state (it is not ready before). */
+  caughtUp: boolean;
+  /** Replicas it holds. */
+  readers: number;
+  /** Its links: peers answering, peers not answering, changes waiting for them. */
+  peersUp: number;
+  peersDown: number;
+  backlog: number;
+  /** The slowest last-measured lag of its links (ms), or null before any change travelled. */
+  lastLagMs: number | null;
+}
+
+export const REPLICATION_MODES = ["sync", "async"] as const;
+export type ReplicationModeName = (typeof REPLICATION_MODES)[number];
+
+/** The replication settings in force on every instance (PUT /__cluster/replication changes them). */
+export interface ReplicationSettingsView {
+  mode: ReplicationModeName;
+  /** Added delay before a change leaves for a peer (ms), standing in for a slow network. */
+  lagMs: number;
 }
 
 export type KvReadiness = "ready" | "unreachable" | "not configured";
@@ -36,4 +62,6 @@ export interface ClusterState {
   admin: boolean;
   /** The most instances a scale-out may reach (`--max-instances`). */
   maxInstances: number;
+  /** replicated mode's settings, or null when the cluster runs without replication. */
+  replication: ReplicationSettingsView | null;
 }

@@ -9,9 +9,18 @@ import { instanceIdentity } from "./instance";
 import { secretFingerprint, sessionConfig } from "./session/config";
 import { memorySessions } from "./session/memory/memory-store";
 import { storeReadiness } from "./session/readiness";
+import { replicationNode } from "./session/replicated/node-runtime";
 import { registeredModes } from "./session/registry";
 
 const startedAt = Date.now();
+
+function replicationHealth(): HealthView["replication"] {
+  const node = replicationNode();
+  if (!node) return null;
+  const status = node.status();
+  const { endpoint, caughtUp, catchUp, readers, maxReaders, peers } = status;
+  return { endpoint, caughtUp, catchUp, replication: status.settings.mode, lagMs: status.settings.lagMs, readers, maxReaders, peers };
+}
 
 export function health(): HealthView {
   const probed = storeReadiness();
@@ -31,6 +40,7 @@ export function health(): HealthView {
     /** Equal on every instance that shares SESSION_SECRET; the cluster flags one that differs. */
     secretFingerprint: secretFingerprint(sessionConfig().keys),
     stores,
+    replication: replicationHealth(),
   };
 }
 

@@ -5,19 +5,24 @@
  *        --mismatched-secret ID (start that instance with its own SESSION_SECRET, to see the lesson),
  *        --max-instances N (default 8: the most a scale-out from /cluster may reach),
  *        --kv-transport rest|redis (default rest: kv mode through @vercel/kv over the Upstash REST
- *        protocol; redis: the same store over the Redis protocol with node-redis and KV_URL).
+ *        protocol; redis: the same store over the Redis protocol with node-redis and KV_URL),
+ *        --replication sync|async (default sync: replicated mode answers after every live peer has
+ *        the change; async answers first), --replication-lag MS (default 0: delay before a change
+ *        leaves for a peer, a slow network to watch async repeat). Both change at run time on /cluster.
  * Env passes through to every instance (CATALOGUE_SIZE, SESSION_TTL_SECONDS, …); SESSION_SECRET
  * is generated per run when unset. Ctrl-C / SIGTERM stops every child process group.
  */
 import { parseArgs } from "node:util";
 import { ADMIN_LINK_PARAM, ADMIN_TOKEN_FILE, writeAdminTokenFile } from "./lib/balancer/admin-guard";
 import { DEFAULT_MAX_INSTANCES, POLICIES, type Policy } from "./lib/cluster/cluster";
+import { REPLICATION_MODES, type ReplicationModeName } from "../lib/cluster-contract";
+import { parseLagMs } from "../lib/session/replicated/replication-config";
 import { SECRET_FILE } from "./lib/secret";
 import { startStack, type Stack } from "./lib/stack";
 
 function usage(message: string): never {
   console.error(
-    `${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8] [--kv-transport rest|redis]`,
+    `${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8] [--kv-transport rest|redis] [--replication sync|async] [--replication-lag 0]`,
   );
   process.exit(2);
 }
@@ -33,6 +38,8 @@ function parseFlags() {
         "mismatched-secret": { type: "string" },
         "max-instances": { type: "string", default: String(DEFAULT_MAX_INSTANCES) },
         "kv-transport": { type: "string", default: "rest" },
+        replication: { type: "string", default: "sync" },
+        "replication-lag": { type: "string", default: "0" },
       },
     });
     const instances = Number(values.instances);
@@ -47,7 +54,16 @@ function parseFlags() {
     if (mismatched !== undefined && !/^[a-z]$/.test(mismatched)) usage(`--mismatched-secret must be an instance id such as b, got "${mismatched}"`);
     const kvTransport = values["kv-transport"];
     if (kvTransport !== "rest" && kvTransport !== "redis") usage(`--kv-transport must be rest or redis, got "${kvTransport}"`);
+    const replication = values.replication;
+    if (!REPLICATION_MODES.includes(replication as ReplicationModeName)) usage(`--replication must be sync or async, got "${replication}"`);
+    let lagMs = 0;
+    try {
+      lagMs = parseLagMs(values["replication-lag"]);
+    } catch (error) {
+      usage(`--replication-lag: ${(error as Error).message}`);
+    }
     return {
+      replication: { mode: replication as ReplicationModeName, lagMs },
       instances,
       port,
       policy: values.lb as Policy,
@@ -89,7 +105,11 @@ async function main() {
   const shownHost = flags.host === "127.0.0.1" || flags.host === "0.0.0.0" ? "localhost" : flags.host;
   writeAdminTokenFile(stack.adminToken);
   const base = `http://${shownHost}:${stack.balancer.port}`;
-  console.log(`\n  Newsroom is running: ${base}/?${ADMIN_LINK_PARAM}=${stack.adminToken}   (balancer: ${stack.cluster.policy})`);
+  const replication = stack.cluster.replicationSettings;
+  console.log(
+    `\n  Newsroom is running: ${base}/?${ADMIN_LINK_PARAM}=${stack.adminToken}   (balancer: ${stack.cluster.policy}` +
+      `${replication ? `; replication: ${replication.mode}${replication.lagMs > 0 ? `, lag ${replication.lagMs} ms` : ""}` : ""})`,
+  );
   console.log(`  Open that link once: it gives this browser the cluster controls (an HttpOnly cookie); then ${base} is enough.\n`);
   console.log("  instance  port   pid");
   for (const instance of stack.cluster.list()) console.log(`  ${instance.id.padEnd(8)}  ${String(instance.port).padEnd(5)}  ${instance.pid}`);

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { nextBin, ROOT } from "./lib/build";
 import { startLocalDb } from "./lib/local-db";
 import { startLocalKv } from "./lib/local-kv";
+import { freePort } from "./lib/ports";
 import { spawnGroup } from "./lib/processes";
 
 async function main() {
@@ -16,7 +17,8 @@ async function main() {
   const next = spawnGroup("next dev", process.execPath, [nextBin(), "dev", "-p", values.port!], {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, ...kv.env, ...db.env, INSTANCE_ID: process.env.INSTANCE_ID ?? "dev", NEXT_TELEMETRY_DISABLED: "1" },
+    // A replication channel of its own, so replicated mode can be tried here: alone, it has no peers.
+    env: { ...process.env, ...kv.env, ...db.env, REPLICATION_PORT: String(await freePort()), INSTANCE_ID: process.env.INSTANCE_ID ?? "dev", NEXT_TELEMETRY_DISABLED: "1" },
   });
   let stopping = false;
   const shutdown = async () => {

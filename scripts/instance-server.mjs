@@ -10,7 +10,8 @@
  *  - a method the app does not serve (TRACE, PROPFIND, …): 405 in the envelope.
  * It answers liveness (GET /api/health) itself, in one turn of the event loop, from the function
  * the app publishes at start-up (lib/health.ts): through Next.js a saturated instance took seconds.
- * It says when the instance is ready (GET /api/ready, answered here): only after it has warmed up,
+ * It says when the instance is ready (GET /api/ready, answered here): only after it has warmed up
+ * and, with replication on, caught up with its peers,
  * by asking itself for every page and API route once (a fresh Next.js process loads and compiles
  * each route's code on its first request: seconds under load, long enough for a balancer to call
  * a healthy newcomer dead). A balancer routes to an instance once it is ready.
@@ -46,6 +47,8 @@ const DRAIN_MS = 1000;
 const PARENT_CHECK_MS = 500;
 /** Where lib/health.ts publishes health() once the app has started (see publishLiveness). */
 const LIVENESS_SLOT = Symbol.for("newsroom.liveness");
+/** Where lib/session/replicated/node-runtime.ts puts the promise that resolves once replication caught up. */
+const REPLICATION_READY_SLOT = Symbol.for("newsroom.replicationReady");
 /** Where a malformed page URL is sent: no such page exists, so Next.js renders the site's 404. */
 const NOT_FOUND_PATH = "/__newsroom-not-found";
 
@@ -160,6 +163,10 @@ async function warmUp() {
       // A route that fails here fails for readers too, and says so then; readiness is about code loaded.
     }
   }
+  // Replicated mode: not ready before this instance has joined its peers and caught up (state
+  // transfer), or the balancer would send readers to an instance that has not heard of them.
+  const caughtUp = Reflect.get(globalThis, REPLICATION_READY_SLOT);
+  if (caughtUp) await caughtUp;
   ready = true;
   console.log(`[newsroom] instance ${instanceId} warmed up in ${Math.round(performance.now() - started)} ms: ready`);
 }

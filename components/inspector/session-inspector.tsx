@@ -8,6 +8,7 @@ import { CookieDetails } from "./cookie-details";
 import { DbDetails } from "./db-details";
 import { KvDetails } from "./kv-details";
 import { MemoryDetails } from "./memory-details";
+import { ReplicatedDetails } from "./replicated-details";
 import { SeenRanges } from "./seen-ranges";
 import type { SessionView } from "@/lib/api-contract";
 
@@ -18,6 +19,7 @@ const WHERE: Record<SessionView["store"]["kind"], string> = {
   kv: "In Redis, shared by every instance",
   memory: "In one server process's memory",
   db: "In PostgreSQL, shared by every instance",
+  replicated: "In every instance's memory, replicated between them",
   other: "Nowhere a reader would keep it (a bench-only mode)",
 };
 
@@ -57,6 +59,8 @@ function StoreDetailsView({ session, fetchedAt, refreshKey }: { session: Session
       return <MemoryDetails key={refreshKey} session={session} details={store} />;
     case "db":
       return <DbDetails details={store} fetchedAt={fetchedAt} />;
+    case "replicated":
+      return <ReplicatedDetails details={store} />;
     case "other":
       return (
         <p className="text-sm text-zinc-700 dark:text-zinc-300" data-testid="store-note">

@@ -152,6 +152,26 @@ export class SeqSet {
     return out;
   }
 
+  /**
+   * Adds every member of `other` (bitwise OR); returns true when this set grew. Replicated mode
+   * merges two replicas of a reader's history with it: union is commutative, associative and
+   * idempotent, which is what makes that merge conflict-free.
+   */
+  unionWith(other: SeqSet): boolean {
+    const theirs = other.bytes;
+    this.ensureLength(theirs.length);
+    let grew = false;
+    for (let i = 0; i < theirs.length; i++) {
+      const before = this.bytes[i]!;
+      const after = before | theirs[i]!;
+      if (after !== before) {
+        this.bytes[i] = after;
+        grew = true;
+      }
+    }
+    return grew;
+  }
+
   clone(): SeqSet {
     return new SeqSet(Uint8Array.from(this.bytes));
   }

@@ -7,19 +7,11 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { processWide } from "../process-wide";
+import { ConfigError, keyring, parseSessionSecret, type Keyring } from "./keyring";
+import { parseReplicationConfig, type ReplicationSetting } from "./replicated/replication-config";
 import type { CookieOptions } from "./store";
 
-export type SessionPassword = string | Record<string, string>;
-
-/**
- * The secrets by id, and the one id that seals cookies and signs session ids; every id opens and
- * verifies. A plain SESSION_SECRET is the id "1" (as iron-session reads it), so a later rotation
- * must keep it under "1": {"2":"new…","1":"old…"}.
- */
-export interface Keyring {
-  secrets: Readonly<Record<string, string>>;
-  sealId: string;
-}
+export { ConfigError, keyring, parseSessionSecret, type Keyring, type SessionPassword } from "./keyring";
 
 /** An Upstash REST endpoint: KV_REST_API_URL + KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_URL + _TOKEN). */
 export interface RestEndpoint {
@@ -67,65 +59,14 @@ export interface SessionConfig {
    * else redis. Default: neither, kv mode off (npm run dev / demo start a local Redis and set them).
    */
   kv: KvConfig;
+  /** replicated mode's channel and peers: REPLICATION_* (replicated/replication-config.ts lists them with their defaults). */
+  replication: ReplicationSetting;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
-
-const MIN_SECRET_LENGTH = 32;
 const DEFAULT_TTL_SECONDS = 30 * 24 * 60 * 60;
 const DEFAULT_MEMORY_MAX_READERS = 10_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * SESSION_SECRET: one secret of at least 32 characters, or a JSON map {"2":"new…","1":"old…"}
- * for rotation.
- */
-export function parseSessionSecret(raw: string): SessionPassword {
-  const trimmed = raw.trim();
-  if (trimmed.startsWith("{")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch {
-      throw new ConfigError('SESSION_SECRET looks like JSON but does not parse; use {"2":"new-secret…","1":"old-secret…"}');
-    }
-    const entries = Object.entries(parsed as Record<string, unknown>);
-    if (entries.length === 0) throw new ConfigError("SESSION_SECRET map is empty");
-    for (const [id, secret] of entries) {
-      if (!/^\d+$/.test(id)) throw new ConfigError(`SESSION_SECRET map keys must be numbers (got "${id}")`);
-      if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {
-        throw new ConfigError(`SESSION_SECRET entry "${id}" must be a string of at least ${MIN_SECRET_LENGTH} characters`);
-      }
-    }
-    return Object.fromEntries(entries) as Record<string, string>;
-  }
-  if (trimmed.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(
-      `SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (got ${trimmed.length}). ` +
-        `Generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
-    );
-  }
-  return trimmed;
-}
-
-/** Builds a keyring; `sealId` defaults to the highest numeric id (iron-session's rule). */
-export function keyring(password: SessionPassword, sealId?: string): Keyring {
-  const secrets = typeof password === "string" ? { 1: password } : { ...password };
-  const ids = Object.keys(secrets);
-  const chosen = sealId ?? String(Math.max(...ids.map(Number)));
-  if (!Object.hasOwn(secrets, chosen)) {
-    throw new ConfigError(
-      `SESSION_SECRET_SEAL_ID is "${chosen}", which is not an id of SESSION_SECRET (ids: ${ids.join(", ")}; a plain SESSION_SECRET is id "1").`,
-    );
-  }
-  return { secrets, sealId: chosen };
-}
 
 /**
  * SESSION_SECRET as a keyring, with SESSION_SECRET_SEAL_ID choosing which secret seals. A rolling
@@ -184,14 +125,16 @@ function parseKv(env: Env): KvConfig {
 /** Reads and validates a configuration from `env` (default: this process's environment). */
 export function parseSessionConfig(env: Env = process.env): SessionConfig {
   const ttlSeconds = positiveInteger(env, "SESSION_TTL_SECONDS", DEFAULT_TTL_SECONDS);
+  const memoryMaxReaders = positiveInteger(env, "MEMORY_MODE_MAX_READERS", DEFAULT_MEMORY_MAX_READERS);
   const secure = env.COOKIE_SECURE === "0" ? false : env.COOKIE_SECURE === "1" ? true : env.NODE_ENV === "production";
   return {
     keys: parseKeys(env),
     ttlSeconds,
     cookie: { httpOnly: true, sameSite: "lax", secure, path: "/", maxAge: ttlSeconds },
     defaultMode: env.DEFAULT_SESSION_MODE?.trim() || "cookie",
-    memoryMaxReaders: positiveInteger(env, "MEMORY_MODE_MAX_READERS", DEFAULT_MEMORY_MAX_READERS),
+    memoryMaxReaders,
     kv: parseKv(env),
+    replication: parseReplicationConfig(env, memoryMaxReaders),
   };
 }
 

@@ -3,7 +3,7 @@ import { serialize } from "cookie";
 import type { CookieOptions } from "./store";
 
 export const COOKIE_NAMES = {
-  /** Which store holds this reader: cookie | kv | db | memory (not secret; a forged value only switches stores). */
+  /** Which store holds this reader: cookie | kv | db | replicated | memory (not secret; a forged value only switches stores). */
   mode: "nr_mode",
   /** cookie mode: the whole seen-set, sealed by iron-session. */
   cookieSession: "nr_session",
@@ -13,6 +13,8 @@ export const COOKIE_NAMES = {
   dbSession: "nr_db",
   /** memory mode: a random session id keying one process's Map, signed like nr_kv. */
   memorySession: "nr_mem",
+  /** replicated mode: a random session id keying every instance's replica, signed like nr_kv. */
+  replicatedSession: "nr_rep",
 } as const;
 
 /** Browsers may drop a cookie over 4,096 bytes (name, value and attributes). */

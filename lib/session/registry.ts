@@ -15,13 +15,14 @@ import { COOKIE_NAMES } from "./cookies";
 import { ModeUnavailableError } from "./errors";
 import { kvMode } from "./kv/mode";
 import { memoryMode } from "./memory/mode";
+import { replicatedMode } from "./replicated/mode";
 import type { ModeDefinition } from "./mode-definition";
 import type { CookieJar, SessionStore } from "./store";
 
 export type { ModeDefinition, ProbeResult } from "./mode-definition";
 
 /** The product's modes, in the order the header shows them. */
-const PRODUCT_MODES: readonly ModeDefinition[] = [cookieMode, kvMode, dbMode, memoryMode];
+const PRODUCT_MODES: readonly ModeDefinition[] = [cookieMode, kvMode, dbMode, replicatedMode, memoryMode];
 
 /** Modes registered at start-up through the hook below (process-wide: instrumentation.ts registers them). */
 function extraModes(): ModeDefinition[] {

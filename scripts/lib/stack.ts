@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { newAdminToken } from "./balancer/admin-guard";
 import { startBalancer, type Balancer } from "./balancer/server";
 import { ensureBuild } from "./build";
+import type { ReplicationSettingsView } from "../../lib/cluster-contract";
 import { Cluster, type Policy } from "./cluster/cluster";
 import { startLocalDb, type LocalDb } from "./local-db";
 import { startLocalKv, type LocalKv } from "./local-kv";
@@ -42,6 +43,8 @@ export interface StackOptions {
    * protocol, through the local bridge) or "redis" (node-redis straight to Redis, KV_URL).
    */
   kvTransport?: "rest" | "redis";
+  /** replicated mode's initial settings (default sync, no added lag); changeable at run time (PUT /__cluster/replication). */
+  replication?: ReplicationSettingsView;
 }
 
 export interface Stack {
@@ -80,6 +83,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     instances: options.instances,
     policy: options.policy,
     maxInstances: options.maxInstances,
+    replication: options.replication ?? { mode: "sync", lagMs: 0 },
     env: { ...options.env, ...kv.env, ...db.env, KV_TRANSPORT: kvTransport, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
     envFor: (id) => (id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
     log,

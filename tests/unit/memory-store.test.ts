@@ -3,7 +3,8 @@ import { sign } from "cookie-signature";
 import { describe, expect, it } from "vitest";
 import type { CandidatePool } from "@/lib/seen/feed-selection";
 import { COOKIE_NAMES } from "@/lib/session/cookies";
-import { MemoryStore, ReaderMap } from "@/lib/session/memory/memory-store";
+import { MemoryStore, type MemoryEntry } from "@/lib/session/memory/memory-store";
+import { ReaderMap } from "@/lib/session/reader-map";
 import { SeqSet } from "@/lib/seen/seq-set";
 import { TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
 import { TestJar } from "../support/test-jar";
@@ -12,7 +13,7 @@ const POOL: CandidatePool = { maxSeq: 100 };
 
 describe("memory mode's map", () => {
   it("holds at most maxReaders: 40,000 cookie-less readers leave the 1,000 most recent", async () => {
-    const readers = new ReaderMap(1_000);
+    const readers = new ReaderMap<MemoryEntry>(1_000);
     let now = 0;
     const jars: TestJar[] = [];
     for (let i = 0; i < 40_000; i++) {
@@ -26,7 +27,7 @@ describe("memory mode's map", () => {
   });
 
   it("keeps an active reader however many others come, and drops the least recently used", async () => {
-    const readers = new ReaderMap(3);
+    const readers = new ReaderMap<MemoryEntry>(3);
     let now = 0;
     const active = new TestJar();
     const store = () => new MemoryStore(active, TEST_KEYS, TEST_COOKIE_OPTIONS, () => ++now, readers);
@@ -40,7 +41,7 @@ describe("memory mode's map", () => {
   });
 
   it("sweeps readers idle past the session TTL", async () => {
-    const readers = new ReaderMap(100);
+    const readers = new ReaderMap<MemoryEntry>(100);
     let now = 1_000_000;
     for (let i = 0; i < 5; i++) await new MemoryStore(new TestJar(), TEST_KEYS, TEST_COOKIE_OPTIONS, () => now, readers).claimUnseen(POOL, 1);
     now += TEST_COOKIE_OPTIONS.maxAge * 1000 + 2_000;
@@ -52,7 +53,7 @@ describe("memory mode's map", () => {
 
 describe("memory mode's id cookie", () => {
   it("is signed: an unsigned, chosen or foreign-signed id is a new session, never someone else's", async () => {
-    const readers = new ReaderMap(100);
+    const readers = new ReaderMap<MemoryEntry>(100);
     const victim = new TestJar();
     await new MemoryStore(victim, TEST_KEYS, TEST_COOKIE_OPTIONS, Date.now, readers).claimUnseen(POOL, 10);
     const victimId = victim.get(COOKIE_NAMES.memorySession)!.split(".")[0]!;

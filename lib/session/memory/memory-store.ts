@@ -15,62 +15,19 @@
 import { countUnseen, selectUnseen, type CandidatePool } from "../../seen/feed-selection";
 import { instanceIdentity } from "../../instance";
 import { processWide } from "../../process-wide";
+import { ReaderMap } from "../reader-map";
 import { sessionConfig, type Keyring } from "../config";
 import { COOKIE_NAMES } from "../cookies";
 import { SeqSet } from "../../seen/seq-set";
 import { SignedSessionId } from "../signed-session-id";
 import type { ClaimResult, CookieJar, CookieOptions, Counts, SessionDescription, SessionSnapshot, SessionStore } from "../store";
 
-interface MemoryEntry extends SessionSnapshot {
+export interface MemoryEntry extends SessionSnapshot {
   touchedAt: number;
 }
 
-/** A Map kept in least-recently-used order (a Map iterates in insertion order; a touch re-inserts). */
-export class ReaderMap {
-  private readonly entries = new Map<string, MemoryEntry>();
-  private lastSweep = 0;
-
-  constructor(
-    /** Most readers held; the least recently used goes first. */
-    readonly maxReaders: number,
-  ) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(id: string): MemoryEntry | undefined {
-    return this.entries.get(id);
-  }
-
-  /** Records a use: the entry moves to the most-recently-used end. */
-  touch(id: string, entry: MemoryEntry, now: number): void {
-    entry.touchedAt = now;
-    this.entries.delete(id);
-    this.entries.set(id, entry);
-    while (this.entries.size > this.maxReaders) this.entries.delete(this.entries.keys().next().value!);
-  }
-
-  delete(id: string): void {
-    this.entries.delete(id);
-  }
-
-  /**
-   * Drops entries idle for longer than the session TTL. They are in least-recently-used order,
-   * so the sweep stops at the first live one; it runs at most once a second.
-   */
-  sweep(now: number, ttlMs: number): void {
-    if (now - this.lastSweep < 1000) return;
-    this.lastSweep = now;
-    for (const [id, entry] of this.entries) {
-      if (now - entry.touchedAt <= ttlMs) break;
-      this.entries.delete(id);
-    }
-  }
-}
-
 /** One map per process, whatever route bundle asks. */
-export function memorySessions(): ReaderMap {
+export function memorySessions(): ReaderMap<MemoryEntry> {
   return processWide("memorySessions", () => new ReaderMap(sessionConfig().memoryMaxReaders));
 }
 
@@ -83,7 +40,7 @@ export class MemoryStore implements SessionStore {
     keys: Keyring,
     private readonly options: CookieOptions,
     private readonly now: () => number = Date.now,
-    private readonly readers: ReaderMap = memorySessions(),
+    private readonly readers: ReaderMap<MemoryEntry> = memorySessions(),
   ) {
     this.sid = new SignedSessionId(jar, COOKIE_NAMES.memorySession, keys, options);
   }

@@ -6,10 +6,16 @@
  *   POST /__cluster/instances/{id}/start   -> starts it again, answers once it is ready
  *   POST /__cluster/instances              -> scale out by one (201; 409 INSTANCE_LIMIT at --max-instances)
  *   PUT  /__cluster/policy {"policy"}      -> "round-robin" | "sticky"
+ *   PUT  /__cluster/replication {"mode"?, "lagMs"?}
+ *                                          -> replicated mode: "sync" | "async", and the added lag
+ *        (0..60000 ms) before a change leaves for a peer; pushed to every running instance at once.
+ *        Answers {"replication","pushed":[{"id","applied","error"?}]}; 409 REPLICATION_OFF without replication.
  *   GET  /__cluster/instances/{id}/session -> that one instance's GET /api/session for the caller's
  *        cookies, bypassing the policy: how memory mode shows which process holds a reader.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { REPLICATION_MODES, type ReplicationModeName, type ReplicationSettingsView } from "../../../lib/cluster-contract";
+import { parseLagMs } from "../../../lib/session/replicated/replication-config";
 import { ClusterError, POLICIES, type Policy } from "../cluster/cluster";
 import { decodedPath } from "../request-guards.mjs";
 import { checkAdminWrite, hasAdminToken } from "./admin-guard";
@@ -39,6 +45,32 @@ async function readPolicy(req: IncomingMessage): Promise<Policy> {
   return policy as Policy;
 }
 
+async function readReplication(req: IncomingMessage): Promise<Partial<ReplicationSettingsView>> {
+  let body: { mode?: unknown; lagMs?: unknown };
+  try {
+    body = JSON.parse((await readBody(req)).toString("utf8") || "{}") as typeof body;
+  } catch {
+    throw new ClusterError(400, "INVALID_JSON", 'body must be JSON like {"mode":"async","lagMs":300}');
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new ClusterError(400, "INVALID_JSON", 'body must be a JSON object like {"mode":"sync"}');
+  const next: Partial<ReplicationSettingsView> = {};
+  if (body.mode !== undefined) {
+    if (!REPLICATION_MODES.includes(body.mode as ReplicationModeName))
+      throw new ClusterError(400, "INVALID_INPUT", `mode must be one of ${REPLICATION_MODES.join(", ")}`);
+    next.mode = body.mode as ReplicationModeName;
+  }
+  if (body.lagMs !== undefined) {
+    try {
+      next.lagMs = parseLagMs(body.lagMs);
+    } catch (error) {
+      throw new ClusterError(400, "INVALID_INPUT", (error as Error).message);
+    }
+  }
+  if (next.mode === undefined && next.lagMs === undefined) throw new ClusterError(400, "INVALID_INPUT", 'give "mode" ("sync" or "async"), "lagMs", or both');
+  return next;
+}
+
 export async function answerAdmin(context: AdminApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const { cluster } = context;
   if (!isLoopback(req.socket.remoteAddress)) {
@@ -56,7 +88,14 @@ export async function answerAdmin(context: AdminApiContext, req: IncomingMessage
       instances: cluster.list(),
       admin: hasAdminToken(req, context.adminToken),
       maxInstances: cluster.maxInstances,
+      replication: cluster.replicationSettings,
     });
+    return;
+  }
+  if (parts.length === 2 && parts[1] === "replication" && method === "PUT") {
+    const next = await readReplication(req);
+    const pushed = await cluster.setReplication(next);
+    sendJson(res, 200, { replication: cluster.replicationSettings, pushed });
     return;
   }
   if (parts.length === 2 && parts[1] === "policy" && method === "PUT") {

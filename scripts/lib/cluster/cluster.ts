@@ -5,17 +5,20 @@
  * secret-watch.ts flags an instance with another SESSION_SECRET, routing.ts picks an instance
  * per request; this file starts, stops and lists instances.
  */
-import { POLICIES, type InstanceRecord, type InstanceStatus, type Policy } from "../../../lib/cluster-contract";
+import { POLICIES, type InstanceRecord, type InstanceStatus, type Policy, type ReplicationSettingsView } from "../../../lib/cluster-contract";
 import { startInstance, type AppInstance } from "../app-instance";
 import { freePort } from "../ports";
 import { checkHealth, type Checked } from "./health-checks";
 import { probe, type HealthReport } from "./health-probe";
 import type { RoutedInstance } from "./routing";
+import { ReplicationControl, type ChannelMember, type PushResult } from "./replication-control";
 import { majorityFingerprint, SecretWatch } from "./secret-watch";
 
 export { POLICIES, type InstanceRecord, type InstanceStatus, type Policy };
 
 interface Member extends Omit<Checked, "skip"> {
+  /** Its replication channel's port (kept across restarts, like its HTTP port), or null without replication. */
+  replicationPort: number | null;
   app: AppInstance | null;
   pid: number | null;
   served: number;
@@ -37,6 +40,11 @@ export interface ClusterOptions {
   healthIntervalMs?: number;
   /** The most instances a scale-out may reach (default 8): an admin mistake cannot exhaust the machine. */
   maxInstances?: number;
+  /**
+   * replicated mode's initial settings (default sync, no added lag); false: instances get no
+   * replication channel and the mode is off. Needs SESSION_SECRET in `env` (the channel's key).
+   */
+  replication?: ReplicationSettingsView | false;
 }
 
 /** Default cap on instances (`--max-instances`). */
@@ -64,11 +72,36 @@ export class Cluster {
   private healthTimer: NodeJS.Timeout | null = null;
   private readonly log: (line: string) => void;
   private readonly secrets: SecretWatch;
+  private readonly replication: ReplicationControl | null;
 
   constructor(private readonly options: ClusterOptions) {
     this.policy = options.policy;
     this.log = options.log ?? ((line) => console.log(line));
     this.secrets = new SecretWatch(this.log);
+    const secret = options.env.SESSION_SECRET;
+    if (options.replication !== false && !secret)
+      throw new Error("replicated mode needs SESSION_SECRET in the cluster's env (its channel key is derived from it)");
+    this.replication = options.replication === false ? null : new ReplicationControl(secret!, options.replication ?? { mode: "sync", lagMs: 0 });
+  }
+
+  /** The replication settings in force, or null when the cluster runs without replication. */
+  get replicationSettings(): ReplicationSettingsView | null {
+    return this.replication?.current ?? null;
+  }
+
+  /** Changes sync/async and the lag on every running instance (a stopped one gets them when it starts). */
+  async setReplication(next: Partial<ReplicationSettingsView>): Promise<PushResult[]> {
+    if (!this.replication) throw new ClusterError(409, "REPLICATION_OFF", "This cluster runs without replication, so replicated mode is off.");
+    const results = await this.replication.change(next, this.channelMembers());
+    const settings = this.replication.current;
+    this.log(`[cluster] replication is now ${settings.mode}, lag ${settings.lagMs} ms`);
+    return results;
+  }
+
+  private channelMembers(): ChannelMember[] {
+    return this.members
+      .filter((m): m is Member & { replicationPort: number } => m.replicationPort !== null)
+      .map((m) => ({ id: m.id, replicationPort: m.replicationPort, running: m.app !== null }));
   }
 
   /** Starts the initial instances (in parallel) and the health checks. */
@@ -81,7 +114,7 @@ export class Cluster {
 
   list(): InstanceRecord[] {
     const majority = majorityFingerprint(this.members);
-    return this.members.map(({ id, port, pid, status, served, readers, secretFingerprint, kv }) => ({
+    return this.members.map(({ id, port, pid, status, served, readers, secretFingerprint, kv, replication }) => ({
       id,
       port,
       pid,
@@ -91,6 +124,7 @@ export class Cluster {
       secretFingerprint,
       secretMismatch: secretFingerprint !== null && majority !== null && secretFingerprint !== majority,
       kv,
+      replication,
     }));
   }
 
@@ -125,6 +159,7 @@ export class Cluster {
       member.app = null;
       member.pid = null;
       member.readers = null; // its memory went with the process
+      member.replication = null;
       this.log(`[cluster] instance ${id} stopped`);
       return this.get(id)!;
     } finally {
@@ -184,6 +219,8 @@ export class Cluster {
       readers: null,
       secretFingerprint: null,
       kv: null,
+      replication: null,
+      replicationPort: this.replication ? await freePort() : null,
       app: null,
       stoppedByAdmin: false,
       busy: false,
@@ -201,7 +238,11 @@ export class Cluster {
       const app = await startInstance({
         id: member.id,
         port: member.port,
-        env: { ...this.options.env, ...this.options.envFor?.(member.id) },
+        env: {
+          ...this.options.env,
+          ...(this.replication && member.replicationPort !== null ? this.replication.envFor(member.id, member.replicationPort, this.channelMembers()) : {}),
+          ...this.options.envFor?.(member.id),
+        },
         log: (line) => this.log(`[${member.id}] ${line}`),
       });
       member.app = app;
@@ -212,6 +253,7 @@ export class Cluster {
           member.pid = null;
           member.app = null;
           member.readers = null;
+          member.replication = null;
           if (!member.stoppedByAdmin && !this.shuttingDown) this.log(`[cluster] instance ${member.id} exited unexpectedly`);
         }
       });

@@ -3,13 +3,14 @@
  * HEALTH_TIMEOUT_MS or counted as no answer, and what the cluster page shows of the answer.
  */
 import { get as httpGet } from "node:http";
-import type { KvReadiness } from "../../../lib/cluster-contract";
+import type { InstanceReplication, KvReadiness } from "../../../lib/cluster-contract";
 
 /** What a health probe learns about an instance. */
 export interface HealthReport {
   readers: number | null;
   secretFingerprint: string | null;
   kv: KvReadiness | null;
+  replication: InstanceReplication | null;
 }
 
 /**
@@ -55,6 +56,11 @@ function parseHealth(body: Buffer): HealthReport {
     const health = JSON.parse(body.toString("utf8")) as {
       secretFingerprint?: unknown;
       stores?: { memory?: { readers?: unknown }; kv?: { configured?: unknown; ready?: unknown } };
+      replication?: {
+        caughtUp?: unknown;
+        readers?: unknown;
+        peers?: Array<{ state?: unknown; backlog?: unknown; lastLagMs?: unknown }>;
+      } | null;
     };
     const readers = health.stores?.memory?.readers;
     const kv = health.stores?.kv;
@@ -62,8 +68,25 @@ function parseHealth(body: Buffer): HealthReport {
       readers: typeof readers === "number" ? readers : null,
       secretFingerprint: typeof health.secretFingerprint === "string" ? health.secretFingerprint : null,
       kv: !kv ? null : kv.configured === false ? "not configured" : kv.ready === true ? "ready" : kv.ready === false ? "unreachable" : null,
+      replication: parseReplication(health.replication),
     };
   } catch {
-    return { readers: null, secretFingerprint: null, kv: null };
+    return { readers: null, secretFingerprint: null, kv: null, replication: null };
   }
+}
+
+function parseReplication(
+  node: { caughtUp?: unknown; readers?: unknown; peers?: Array<{ state?: unknown; backlog?: unknown; lastLagMs?: unknown }> } | null | undefined,
+): InstanceReplication | null {
+  if (!node || typeof node !== "object") return null;
+  const peers = Array.isArray(node.peers) ? node.peers : [];
+  const lags = peers.map((p) => p.lastLagMs).filter((lag): lag is number => typeof lag === "number");
+  return {
+    caughtUp: node.caughtUp === true,
+    readers: typeof node.readers === "number" ? node.readers : 0,
+    peersUp: peers.filter((p) => p.state === "up").length,
+    peersDown: peers.filter((p) => p.state === "down").length,
+    backlog: peers.reduce((sum, p) => sum + (typeof p.backlog === "number" ? p.backlog : 0), 0),
+    lastLagMs: lags.length > 0 ? Math.max(...lags) : null,
+  };
 }

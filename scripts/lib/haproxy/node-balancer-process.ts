@@ -43,12 +43,25 @@ class FixedCluster implements BalancedCluster {
   addInstance = async (): Promise<InstanceRecord> => this.refuse();
   stopInstance = async (): Promise<InstanceRecord> => this.refuse();
   startInstance = async (): Promise<InstanceRecord> => this.refuse();
+  readonly replicationSettings = null;
+  setReplication = async (): Promise<never> => this.refuse();
 }
 
 async function main(): Promise<void> {
   const instances = process.argv.slice(2).map((argument): InstanceRecord => {
     const [id, port] = argument.split(":");
-    return { id: id!, port: Number(port), pid: null, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null };
+    return {
+      id: id!,
+      port: Number(port),
+      pid: null,
+      status: "up",
+      served: 0,
+      readers: null,
+      secretFingerprint: null,
+      secretMismatch: false,
+      kv: null,
+      replication: null,
+    };
   });
   if (instances.length === 0 || instances.some((instance) => !instance.id || !(instance.port > 0))) {
     throw new Error("usage: node-balancer-process.ts id:port [id:port …]");
