@@ -293,8 +293,30 @@ describe("balancer retry", () => {
     await new Promise<void>((resolve) => live.listen(0, "127.0.0.1", resolve));
     const livePort = (live.address() as { port: number }).port;
     const records: InstanceRecord[] = [
-      { id: "dead", port: await freePort(), pid: 1, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null, replication: null },
-      { id: "live", port: livePort, pid: 2, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null, replication: null },
+      {
+        id: "dead",
+        port: await freePort(),
+        pid: 1,
+        status: "up",
+        served: 0,
+        readers: null,
+        secretFingerprint: null,
+        secretMismatch: false,
+        kv: null,
+        replication: null,
+      },
+      {
+        id: "live",
+        port: livePort,
+        pid: 2,
+        status: "up",
+        served: 0,
+        readers: null,
+        secretFingerprint: null,
+        secretMismatch: false,
+        kv: null,
+        replication: null,
+      },
     ];
     const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0, options: {} });
     const lines: string[] = [];

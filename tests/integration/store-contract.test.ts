@@ -17,7 +17,10 @@ const MODES = registeredModes().map((mode) => mode.name);
 let config: ReturnType<typeof testConfig>;
 
 beforeAll(() => {
-  config = testConfig(kvTestEnv());
+  // replicated mode as one lone instance: its node is never started (no channel is listened on and
+  // it has no peers), so the contract sees the store itself; replication between instances is
+  // tested in replication-channel.test.ts and the e2e replicated spec.
+  config = testConfig({ ...kvTestEnv(), REPLICATION_PORT: "1", INSTANCE_ID: "contract" });
   // db mode reads DATABASE_URL itself (lib/session/db/pool.ts), once per process.
   const db = inject("db");
   if (!db.url) throw new Error(`db mode's contract needs PostgreSQL: ${db.describe}`);

@@ -51,22 +51,24 @@ export function emptyReplica(epoch = 0): Replica {
  * only on the two states, never on which arrived first.
  */
 export function mergeReplica(local: Replica, incoming: Replica): boolean {
-  if (incoming.epoch < local.epoch) return false;
+  // The sliding expiry follows the latest activity anywhere, whichever epoch it was in.
+  const touchedAt = Math.max(local.touchedAt, incoming.touchedAt);
+  let changed = touchedAt !== local.touchedAt;
+  local.touchedAt = touchedAt;
+  if (incoming.epoch < local.epoch) return changed;
   if (incoming.epoch > local.epoch) {
     local.epoch = incoming.epoch;
     local.seen = incoming.seen.clone();
     local.read = incoming.read.clone();
     local.forgotten = incoming.forgotten;
-    local.touchedAt = Math.max(local.touchedAt, incoming.touchedAt);
     return true;
   }
-  const grewSeen = local.seen.unionWith(incoming.seen);
-  const grewRead = local.read.unionWith(incoming.read);
+  if (local.seen.unionWith(incoming.seen)) changed = true;
+  if (local.read.unionWith(incoming.read)) changed = true;
   // Any entry in the epoch means the reader wrote after the forget.
   const forgotten = local.forgotten && incoming.forgotten;
-  const changed = grewSeen || grewRead || forgotten !== local.forgotten;
+  if (forgotten !== local.forgotten) changed = true;
   local.forgotten = forgotten;
-  local.touchedAt = Math.max(local.touchedAt, incoming.touchedAt);
   return changed;
 }
 
