@@ -118,7 +118,7 @@ describe("replication between nodes", () => {
   });
 
   it("a peer that stopped answering is skipped, and catches up when it answers again", async () => {
-    const [a, b, c] = await group("sync");
+    const [a, , c] = await group("sync");
     await claim(a!.node, [1]);
     // c stops answering: its server stops accepting; the node (its memory) lives on, like a stalled process
     c!.server.closeAllConnections();
