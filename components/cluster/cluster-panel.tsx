@@ -5,11 +5,12 @@ import { callApi } from "../api-client";
 import { lookUpCluster, START_CLUSTER_COMMAND, type ClusterInstance, type ClusterLookup, type Policy } from "../cluster-api";
 import { instanceColor } from "../instance-colors";
 import { PolicySwitch } from "./policy-switch";
+import { ReplicationSwitch } from "./replication-switch";
 import { StatusPill } from "./status-pill";
 
 const POLL_MS = 1000;
 
-type Busy = { kind: "instance"; id: string; action: "stop" | "start" } | { kind: "add" } | { kind: "policy" } | null;
+type Busy = { kind: "instance"; id: string; action: "stop" | "start" } | { kind: "add" } | { kind: "policy" } | { kind: "replication" } | null;
 
 function Notice({ title, children, testId }: { title: string; children: React.ReactNode; testId: string }) {
   return (
@@ -90,7 +91,7 @@ export function ClusterPanel() {
     );
   }
 
-  const { policy, instances, admin, maxInstances } = lookup.state;
+  const { policy, instances, admin, maxInstances, replication } = lookup.state;
   const upCount = instances.filter((i) => i.status === "up").length;
   const atLimit = instances.length >= maxInstances;
 
@@ -102,6 +103,13 @@ export function ClusterPanel() {
           disabled={busy !== null || !admin}
           onChoose={(next: Policy) => void act({ kind: "policy" }, "PUT", "/policy", { policy: next })}
         />
+        {replication && (
+          <ReplicationSwitch
+            settings={replication}
+            disabled={busy !== null || !admin}
+            onChange={(next) => void act({ kind: "replication" }, "PUT", "/replication", next)}
+          />
+        )}
         <button
           type="button"
           data-testid="add-instance"
@@ -185,6 +193,11 @@ export function ClusterPanel() {
               <th scope="col" className="hidden px-2 py-2 font-medium md:table-cell md:px-4">
                 <abbr title="Whether this instance reaches the KV store (its background probe): an unreachable store never takes an instance out">KV</abbr>
               </th>
+              <th scope="col" className="hidden px-2 py-2 font-medium lg:table-cell lg:px-4">
+                <abbr title="replicated mode on this instance: whether it has caught up with its peers, which peers answer, and the slowest last lag">
+                  Replication
+                </abbr>
+              </th>
               <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">
                 <span className="sr-only">Actions</span>
               </th>
@@ -207,7 +220,8 @@ export function ClusterPanel() {
       </div>
       <p className="text-xs text-zinc-500 dark:text-zinc-400">
         Refreshed every second from the balancer&apos;s <code className="font-mono">GET /__cluster</code>. &ldquo;Readers in memory&rdquo; counts memory-mode
-        sessions in that process: they vanish when it stops. Stop means the instance&apos;s whole process group.
+        sessions in that process: they vanish when it stops (replicated readers live on in the peers, and come back by state transfer). Stop means the
+        instance&apos;s whole process group.
       </p>
     </div>
   );
@@ -250,6 +264,9 @@ function InstanceRow({
         {instance.kv === "not configured" && <span className="text-zinc-500 dark:text-zinc-400">off</span>}
         {instance.kv === null && <span className="text-zinc-500 dark:text-zinc-400">—</span>}
       </td>
+      <td className="hidden px-2 py-2.5 text-xs lg:table-cell lg:px-4" data-testid="instance-replication">
+        <ReplicationCell replication={instance.replication} />
+      </td>
       <td className="px-2 py-2.5 sm:px-4 text-right">
         <button
           type="button"
@@ -267,5 +284,20 @@ function InstanceRow({
         </button>
       </td>
     </tr>
+  );
+}
+
+function ReplicationCell({ replication }: { replication: ClusterInstance["replication"] }) {
+  if (!replication) return <span className="text-zinc-500 dark:text-zinc-400">—</span>;
+  if (!replication.caughtUp) return <span className="font-semibold text-amber-700 dark:text-amber-400">catching up…</span>;
+  const peers = replication.peersUp + replication.peersDown;
+  return (
+    <span className="text-zinc-700 dark:text-zinc-300">
+      <span className={replication.peersDown > 0 ? "font-semibold text-amber-700 dark:text-amber-400" : "text-emerald-700 dark:text-emerald-400"}>
+        {replication.peersUp}/{peers} peers
+      </span>
+      {replication.backlog > 0 && <> · {replication.backlog} waiting</>}
+      {replication.lastLagMs !== null && <> · lag {replication.lastLagMs} ms</>}
+    </span>
   );
 }

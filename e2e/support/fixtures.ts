@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { test as base, expect, type Page, type Response } from "@playwright/test";
 import type { InstanceRecord, Policy } from "../../scripts/lib/cluster/cluster";
 import type { FeedPage } from "../../lib/api-contract";
+import type { ClusterState, ReplicationSettingsView } from "../../lib/cluster-contract";
 import { ADMIN_COOKIE } from "../../scripts/lib/balancer/admin-guard";
 import { isListening } from "../../scripts/lib/ports";
 import { startStack, type Stack } from "../../scripts/lib/stack";
@@ -31,7 +32,7 @@ export class ClusterControl {
   }
 
   instances() {
-    return this.call<{ policy: Policy; instances: InstanceRecord[] }>("GET", "");
+    return this.call<ClusterState>("GET", "");
   }
 
   stop(id: string) {
@@ -44,6 +45,11 @@ export class ClusterControl {
 
   setPolicy(policy: Policy) {
     return this.call("PUT", "/policy", { policy });
+  }
+
+  /** replicated mode's settings on every instance (what /cluster's switch and --replication-lag set). */
+  setReplication(settings: Partial<ReplicationSettingsView>) {
+    return this.call("PUT", "/replication", settings);
   }
 
   /** Starts an instance, waiting out a stop still in progress (a test may end right after clicking Stop). */
@@ -64,7 +70,9 @@ export class ClusterControl {
     const redis = this.stack.kv.redis;
     if (redis && !(await isListening(redis.port))) await redis.restart();
     await this.setPolicy("round-robin");
-    for (const instance of (await this.instances()).instances) {
+    const state = await this.instances();
+    if (state.replication && (state.replication.mode !== "sync" || state.replication.lagMs !== 0)) await this.setReplication({ mode: "sync", lagMs: 0 });
+    for (const instance of state.instances) {
       if (instance.status !== "up") await this.startWhenIdle(instance.id);
     }
   }
@@ -144,7 +152,7 @@ export class FeedReader {
    * Switches the session strategy with the header control, as a reader would. Leaving memory mode
    * asks for a confirmation first (how much of the history moves); this confirms it.
    */
-  async switchMode(mode: "cookie" | "kv" | "memory"): Promise<void> {
+  async switchMode(mode: "cookie" | "kv" | "db" | "replicated" | "memory"): Promise<void> {
     const leavingMemory = (await this.page.getByTestId("mode-memory").getAttribute("aria-checked")) === "true";
     const [response] = await Promise.all([
       this.page.waitForResponse((r) => r.url().endsWith("/api/session/mode") && r.request().method() === "PUT"),
@@ -251,7 +259,7 @@ export const test = base.extend<{ cluster: ClusterControl; reader: FeedReader },
 export { expect };
 
 /** Sets the session mode before the first page load (the page then opens in that mode). */
-export async function chooseModeFirst(page: Page, mode: "cookie" | "kv" | "db" | "memory"): Promise<void> {
+export async function chooseModeFirst(page: Page, mode: "cookie" | "kv" | "db" | "replicated" | "memory"): Promise<void> {
   const response = await page.request.put("/api/session/mode", { data: { mode } });
   expect(response.status()).toBe(200);
 }
