@@ -11,8 +11,8 @@ export default function ClusterPage() {
           Cluster
         </h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          The instances behind the load balancer. Stop one while you read: in cookie and kv modes nothing changes; in memory mode the readers it held lose their
-          history.
+          The instances behind the load balancer. Stop one while you read: in cookie, kv and database modes nothing changes; in replicated mode the others still
+          hold you, and the instance catches up when it starts again; in memory mode the readers it held lose their history.
         </p>
       </div>
       <ClusterPanel />

@@ -297,7 +297,7 @@ function ReplicationCell({ replication }: { replication: ClusterInstance["replic
         {replication.peersUp}/{peers} peers
       </span>
       {replication.backlog > 0 && <> · {replication.backlog} waiting</>}
-      {replication.lastLagMs !== null && <> · lag {replication.lastLagMs} ms</>}
+      {replication.lastLagMs !== null && <span className="whitespace-nowrap"> · lag {replication.lastLagMs} ms</span>}
     </span>
   );
 }
