@@ -136,6 +136,24 @@ describe("replication between nodes", () => {
     expect(a!.node.status().peers.find((p) => p.id === "c")).toMatchObject({ state: "up", backlog: 0 });
   });
 
+  it("a paused node pulls the peers' state before it serves replicated readers again", async () => {
+    const [a, , c] = await group("sync");
+    // c stalls (its channel stops answering) while a reader claims on a
+    c!.server.closeAllConnections();
+    await new Promise((resolve) => c!.server.close(resolve));
+    expect((await claim(a!.node, [1, 2])).skipped).toEqual(["c"]);
+    c!.server = await listenChannel(c!.node, "127.0.0.1", c!.port);
+    // c's loop resumes after a long gap: it notices, and its stores wait until it re-joined
+    expect(c!.node.whenCaughtUp()).toBeNull();
+    c!.node.checkPause(Date.now() - 60_000);
+    c!.node.checkPause(Date.now());
+    const rejoin = c!.node.whenCaughtUp();
+    expect(rejoin).not.toBeNull();
+    await rejoin;
+    expect(seenOn(c!.node)).toBe(2);
+    expect(c!.node.whenCaughtUp()).toBeNull();
+  });
+
   it("forget me travels as a tombstone that a late claim cannot undo", async () => {
     const [a, b] = await group("sync");
     await claim(a!.node, [1, 2, 3]);

@@ -44,6 +44,7 @@ export function startReplication(config: SessionConfig = sessionConfig()): Promi
   const { host, port } = config.replication;
   current.started = listenChannel(node, host, port)
     .then(() => node.join())
+    .then(() => node.watchForPauses())
     .catch((error: unknown) => {
       console.error(`[newsroom] replication channel cannot listen on ${host}:${port}: ${(error as Error).message}`);
       process.exit(1);

@@ -34,6 +34,7 @@ export class ReplicatedStore implements SessionStore {
   }
 
   async claimUnseen(pool: CandidatePool, limit: number): Promise<ClaimResult> {
+    await this.node.whenCaughtUp();
     const sid = this.sid.forWrite();
     const replica = this.node.replicaForWrite(sid);
     // Synchronous until publish: one instance never hands the same article to two requests.
@@ -46,6 +47,7 @@ export class ReplicatedStore implements SessionStore {
   }
 
   async markRead(seq: number): Promise<Counts> {
+    await this.node.whenCaughtUp();
     const sid = this.sid.forWrite();
     const replica = this.node.replicaForWrite(sid);
     replica.seen.add(seq);
@@ -57,6 +59,7 @@ export class ReplicatedStore implements SessionStore {
   }
 
   async describe(): Promise<SessionDescription> {
+    await this.node.whenCaughtUp();
     const sid = this.sid.current();
     const replica = sid ? this.node.replica(sid) : undefined;
     const seen = replica?.seen ?? SeqSet.empty();
@@ -75,6 +78,7 @@ export class ReplicatedStore implements SessionStore {
   }
 
   async snapshot(): Promise<SessionSnapshot> {
+    await this.node.whenCaughtUp();
     const sid = this.sid.current();
     const replica = sid ? this.node.replica(sid) : undefined;
     return { seen: replica?.seen.clone() ?? SeqSet.empty(), read: replica?.read.clone() ?? SeqSet.empty() };

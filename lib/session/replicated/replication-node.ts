@@ -48,6 +48,15 @@ export interface Published {
   skipped: string[];
 }
 
+/**
+ * An event loop that did not turn for this long was paused (SIGSTOP, a VM freeze, a long GC):
+ * the peers have marked this instance down and kept its changes back, so before it answers
+ * replicated readers again it pulls their state (a re-join), rather than serve a stale replica
+ * for the second their next ping takes. Far above a busy loop's lag, so load alone never triggers it.
+ */
+const PAUSE_MS = 6000;
+const PAUSE_CHECK_MS = 500;
+
 /** How long a join may take per peer: a peer busy sending a big state transfer still answers. */
 const JOIN_TIMEOUT_MS = 10_000;
 /** The inspector's question to each peer. */
@@ -66,6 +75,9 @@ export class ReplicationNode implements LinkOwner {
   catchUp: NodeStatus["catchUp"] = null;
   readonly ready: Promise<void>;
   private resolveReady!: () => void;
+  private rejoining: Promise<void> | null = null;
+  private lastTick = 0;
+  private pauseWatch: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: ReplicationConfig,
@@ -117,6 +129,31 @@ export class ReplicationNode implements LinkOwner {
         : `no peer answered (${this.links.size} known): starting empty`,
     );
     this.resolveReady();
+  }
+
+  /**
+   * Null when this replica set is current; after a pause, a promise that resolves once the peers'
+   * state has been pulled again. Replicated readers' requests wait on it.
+   */
+  whenCaughtUp(): Promise<void> | null {
+    return this.rejoining;
+  }
+
+  /** Starts the pause watch (after the first join). */
+  watchForPauses(): void {
+    if (this.pauseWatch) return;
+    this.lastTick = this.now();
+    this.pauseWatch = setInterval(() => this.checkPause(this.now()), PAUSE_CHECK_MS);
+    this.pauseWatch.unref();
+  }
+
+  /** Called every PAUSE_CHECK_MS; a gap over PAUSE_MS since the last call starts a re-join. */
+  checkPause(now: number): void {
+    const gap = now - this.lastTick;
+    this.lastTick = now;
+    if (gap <= PAUSE_MS || this.rejoining || !this.caughtUp) return;
+    this.log(`this process was paused for ${gap} ms: pulling the peers' state before serving replicated readers again`);
+    this.rejoining = this.join().finally(() => (this.rejoining = null));
   }
 
   /** A peer asked to join: link it (or re-link it at its new address) and hand it everything. */
@@ -262,6 +299,7 @@ export class ReplicationNode implements LinkOwner {
   }
 
   close(): void {
+    if (this.pauseWatch) clearInterval(this.pauseWatch);
     for (const link of this.links.values()) link.close();
   }
 
