@@ -1,7 +1,8 @@
 /**
  * Fixtures for the end-to-end suite. One cluster per worker (3 production instances behind the
- * balancer, Redis with an fsync'd AOF behind the KV bridge), reset to a known state around every
- * test: round-robin, every instance up, Redis running. Each test gets its own browser context.
+ * balancer, Redis with an fsync'd AOF behind the KV bridge, PostgreSQL for db mode), reset to a known
+ * state around every test: round-robin, every instance up, Redis and PostgreSQL running. Each test
+ * gets its own browser context.
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -63,6 +64,9 @@ export class ClusterControl {
   async reset(): Promise<void> {
     const redis = this.stack.kv.redis;
     if (redis && !(await isListening(redis.port))) await redis.restart();
+    // A spec that stopped PostgreSQL and failed before starting it again must not take db mode from the next one.
+    const postgres = this.stack.db.postgres;
+    if (postgres && !(await isListening(postgres.port))) await postgres.restart();
     await this.setPolicy("round-robin");
     for (const instance of (await this.instances()).instances) {
       if (instance.status !== "up") await this.startWhenIdle(instance.id);
@@ -144,7 +148,7 @@ export class FeedReader {
    * Switches the session strategy with the header control, as a reader would. Leaving memory mode
    * asks for a confirmation first (how much of the history moves); this confirms it.
    */
-  async switchMode(mode: "cookie" | "kv" | "memory"): Promise<void> {
+  async switchMode(mode: "cookie" | "kv" | "db" | "memory"): Promise<void> {
     const leavingMemory = (await this.page.getByTestId("mode-memory").getAttribute("aria-checked")) === "true";
     const [response] = await Promise.all([
       this.page.waitForResponse((r) => r.url().endsWith("/api/session/mode") && r.request().method() === "PUT"),
