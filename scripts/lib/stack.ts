@@ -11,6 +11,7 @@ import { ensureBuild } from "./build";
 import { Cluster, type Policy } from "./cluster/cluster";
 import { startLocalDb, type LocalDb } from "./local-db";
 import { startLocalKv, type LocalKv } from "./local-kv";
+import type { PostgresOptions } from "./postgres-server";
 import { allowedHostNames } from "./request-guards.mjs";
 import type { AppendFsync } from "./redis-server";
 import { clusterSecret, type SecretSource } from "./secret";
@@ -42,6 +43,8 @@ export interface StackOptions {
    * protocol, through the local bridge) or "redis" (node-redis straight to Redis, KV_URL).
    */
   kvTransport?: "rest" | "redis";
+  /** How the local PostgreSQL is started (default: postgres-server.ts's defaults); ignored with DATABASE_URL. */
+  db?: PostgresOptions;
 }
 
 export interface Stack {
@@ -64,7 +67,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.build !== false) ensureBuild(log);
   const { secret, source: secretSource } = clusterSecret(options.keepSecret ?? false);
-  const [kv, db] = await Promise.all([startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log }), startLocalDb()]);
+  const [kv, db] = await Promise.all([startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log }), startLocalDb(options.db)]);
   log(`[newsroom] kv: ${kv.describe}`);
   log(`[newsroom] db: ${db.describe}`);
   const kvTransport = options.kvTransport ?? "rest";
