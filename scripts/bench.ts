@@ -1,16 +1,21 @@
 /**
  * npm run bench [-- --duration 20] [-- --quick]: what each session strategy costs, side by side,
- * on the production cluster (3 instances + balancer + Redis + bridge, CATALOGUE_SIZE=10000,
- * ENABLE_BENCH_MODES=1). Loopback only, bounded, stops by itself.
+ * on the production cluster (3 instances + balancer + Redis + bridge + PostgreSQL,
+ * CATALOGUE_SIZE=10000, ENABLE_BENCH_MODES=1). Loopback only, bounded, stops by itself.
  *
- * 1. Variants (baseline, cookie, kv over REST, kv over the Redis protocol, memory, memory-sticky,
- *    kv-textbook): 50 virtual readers each POST /api/feed {"limit":10} back to back. After a
- *    warm-up round of every variant, each variant's time is split over rounds in alternating
- *    order, so drift hits all alike. Per variant: throughput, latency, and the CPU each part of the
- *    stack spent per request (instances, balancer + bridge, Redis; cpu.ts), so the cost of a
- *    session strategy reads as microseconds over the no-op baseline.
- * 2. Parallel tabs: each reader sends 4 feed requests at once; duplicates per mode.
- * 3. History: p50 latency for readers with 9,000 seen articles vs fresh ones.
+ * 0. Memory per reader where each mode keeps it (footprint.ts): 10,000 new readers per mode (200
+ *    with --quick), one page each; the instances' heaps, Redis, the sessions table. First, on
+ *    empty stores.
+ * 1. Variants (variants.ts: baseline, cookie, kv over REST, kv over the Redis protocol, db,
+ *    memory, memory-sticky, kv-textbook): 50 virtual readers each POST /api/feed {"limit":10}
+ *    back to back. After a warm-up round of every variant, each variant's time is split over
+ *    rounds in alternating order, so drift hits all alike. Per variant: throughput, latency, the
+ *    CPU each part of the stack spent per request (instances, balancer + bridge, Redis,
+ *    PostgreSQL; cpu.ts), so the cost of a session strategy reads as microseconds over the no-op
+ *    baseline, and the store round trips per request (KV bridge requests, Redis scripts,
+ *    PostgreSQL statements from pg_stat_statements).
+ * 2. Parallel tabs: each reader sends 4 feed requests at once; duplicates per variant that asks for it.
+ * 3. History: p50 latency for readers with 9,000 seen articles vs fresh ones, per variant that asks for it.
  * 4. Cookie bytes vs articles seen, in feed order and with a random subset opened.
  * Prints every target with PASS/FAIL, writes bench/results/latest.json (+ a dated copy) and
  * docs/benchmarks.md with SVG charts. --quick (1 s per variant, small scenarios) writes
@@ -20,13 +25,16 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
+import pg from "pg";
 import { createClient as createRedisClient } from "redis";
 import { startStack, type Stack } from "./lib/stack";
+import type { LocalPostgres } from "./lib/postgres-server";
 import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
-import { addCpu, cpuSince, NO_CPU, readCpu, type CpuParts } from "./lib/bench/cpu";
+import { addCpu, CPU_GROUPS, cpuSince, NO_CPU, readCpu, totalCpu, type CpuParts } from "./lib/bench/cpu";
+import { FOOTPRINTS, measureFootprint, type FootprintFigures } from "./lib/bench/footprint";
 import { LoadGenerator } from "./lib/bench/load-client";
-import { evaluateTargets, writeResults, type BenchResults, type VariantFigures } from "./lib/bench/report";
-import { VARIANTS, type VariantName } from "./lib/bench/variants";
+import { evaluateTargets, writeResults, type BenchResults, type HistoryFigures, type VariantFigures } from "./lib/bench/report";
+import { VARIANTS, type Variant, type VariantName } from "./lib/bench/variants";
 import { ReaderClient } from "./lib/reader-client";
 import { sealData as webCryptoSeal, unsealData as webCryptoUnseal } from "iron-session";
 import { sealData, unsealData } from "../lib/session/cookie/iron-seal";
@@ -34,6 +42,8 @@ import { sealData, unsealData } from "../lib/session/cookie/iron-seal";
 const CATALOGUE_SIZE = 10_000;
 /** Measured rounds per variant (alternating order; a warm-up round of every variant comes first): full run, --quick. */
 const ROUNDS = { full: 4, quick: 2 };
+/** Readers weighed per mode for the memory figures (and warm-up readers before them): full run, --quick. */
+const FOOTPRINT_READERS = { full: { readers: 10_000, warmUp: 500 }, quick: { readers: 200, warmUp: 20 } };
 
 function flags() {
   const { values } = parseArgs({
@@ -69,6 +79,33 @@ function kvRoundTrips(stack: Stack): number {
 type RedisClient = ReturnType<typeof createRedisClient>;
 
 /**
+ * Statements the instances run on their own, not for a request: the readiness probe's SELECT 1 and
+ * the sweeper's (lib/session/db/sweeper.ts). Everything else counts as a round trip of a request.
+ */
+const DB_BACKGROUND_STATEMENTS = [/^SELECT \$1$/, /pg_try_advisory_lock|pg_advisory_unlock|FOR UPDATE SKIP LOCKED/];
+
+/**
+ * Statements the app's database has been sent so far (pg_stat_statements: every top-level
+ * statement, one per round trip with node-postgres), background ones left out.
+ */
+async function dbStatements(admin: pg.Client, database: string): Promise<number> {
+  const { rows } = await admin.query<{ query: string; calls: string }>(
+    "SELECT s.query, s.calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1",
+    [database],
+  );
+  return rows.filter((row) => !DB_BACKGROUND_STATEMENTS.some((pattern) => pattern.test(row.query.trim()))).reduce((sum, row) => sum + Number(row.calls), 0);
+}
+
+/** The superuser's connection (pg_stat_statements lives in the `postgres` database) and the app's own. */
+async function connectDb(postgres: LocalPostgres): Promise<{ admin: pg.Client; app: pg.Client; database: string }> {
+  const admin = new pg.Client({ connectionString: postgres.adminUrl });
+  const app = new pg.Client({ connectionString: postgres.url });
+  await Promise.all([admin.connect(), app.connect()]);
+  await admin.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  return { admin, app, database: new URL(postgres.url).pathname.slice(1) };
+}
+
+/**
  * Lua scripts Redis has been asked to run so far (EVAL, EVALSHA and their _RO forms, from INFO
  * commandstats). Scripts, because every other count there includes the commands a script calls
  * inside Redis: a claim is one EVALSHA on the wire and a dozen GETRANGE/SETBIT/EXPIRE in the stats.
@@ -89,18 +126,21 @@ interface Measured {
 async function runVariants(
   stack: Stack,
   redis: RedisClient,
+  db: { admin: pg.Client; database: string },
   load: LoadGenerator,
   options: { readers: number; durationMs: number; rounds: number; warmupMs: number; only: Set<string> | null },
 ): Promise<Measured> {
   const chosen = VARIANTS.filter((v) => !options.only || options.only.has(v.name));
   const kvTrips = new Map<VariantName, number>();
   const redisScripts = new Map<VariantName, number>();
+  const dbTrips = new Map<VariantName, number>();
   const cpu = new Map<VariantName, CpuParts>();
   /** Per measured round: CPU µs per request of the whole stack and of the instances, for round-by-round differences. */
   const perRound = new Map<VariantName, { total: number[]; instances: number[] }>();
   const cpuSources = {
     instancePids: () => stack.cluster.list().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
     redisPid: () => stack.kv.redis?.pid() ?? null,
+    postgresPid: () => stack.db.postgres?.pid() ?? null,
   };
   /** How busy this process (the balancer and the KV bridge) was while each variant was measured. */
   const mainBusy = new Map<VariantName, number>();
@@ -112,6 +152,7 @@ async function runVariants(
     await load.run(variant.name, { durationMs: options.warmupMs, measure: false });
     kvTrips.set(variant.name, 0);
     redisScripts.set(variant.name, 0);
+    dbTrips.set(variant.name, 0);
     cpu.set(variant.name, NO_CPU);
     perRound.set(variant.name, { total: [], instances: [] });
   }
@@ -121,6 +162,7 @@ async function runVariants(
       await setPolicy(stack, variant.policy);
       const tripsBefore = kvRoundTrips(stack);
       const callsBefore = await redisScriptRuns(redis);
+      const statementsBefore = await dbStatements(db.admin, db.database);
       const loopBefore = performance.eventLoopUtilization();
       const requestsBefore = (await load.result(variant.name)).tally.requests;
       const cpuBefore = readCpu(cpuSources);
@@ -129,12 +171,13 @@ async function runVariants(
       cpu.set(variant.name, addCpu(cpu.get(variant.name)!, spent));
       const requests = (await load.result(variant.name)).tally.requests - requestsBefore;
       const rounds = perRound.get(variant.name)!;
-      rounds.total.push(Math.round(((spent.instances + spent.balancerAndBridge + spent.redis) * 1000) / Math.max(1, requests)));
+      rounds.total.push(Math.round((totalCpu(spent) * 1000) / Math.max(1, requests)));
       rounds.instances.push(Math.round((spent.instances * 1000) / Math.max(1, requests)));
       const loop = performance.eventLoopUtilization(loopBefore);
       mainBusy.set(variant.name, (mainBusy.get(variant.name) ?? 0) + loop.active / (loop.active + loop.idle) / options.rounds);
       kvTrips.set(variant.name, kvTrips.get(variant.name)! + kvRoundTrips(stack) - tripsBefore);
       redisScripts.set(variant.name, redisScripts.get(variant.name)! + (await redisScriptRuns(redis)) - callsBefore);
+      dbTrips.set(variant.name, dbTrips.get(variant.name)! + (await dbStatements(db.admin, db.database)) - statementsBefore);
       console.log(`[bench] round ${round + 1}/${options.rounds} ${variant.name}`);
     }
   }
@@ -158,11 +201,10 @@ async function runVariants(
       repeats,
       kvRoundTripsPerRequest: round3(kvTrips.get(variant.name)! / tally.requests),
       redisScriptsPerRequest: round3(redisScripts.get(variant.name)! / tally.requests),
+      dbStatementsPerRequest: round3(dbTrips.get(variant.name)! / tally.requests),
       cpuUsPerRequest: {
-        instances: perRequestUs(spent.instances),
-        balancerAndBridge: perRequestUs(spent.balancerAndBridge),
-        redis: perRequestUs(spent.redis),
-        total: perRequestUs(spent.instances + spent.balancerAndBridge + spent.redis),
+        ...(Object.fromEntries(CPU_GROUPS.map(({ key }) => [key, perRequestUs(spent[key])])) as CpuParts),
+        total: perRequestUs(totalCpu(spent)),
         byRound: perRound.get(variant.name)!,
       },
       cookieBytes: Math.round(tally.cookieBytes / tally.requests),
@@ -198,7 +240,7 @@ async function parallelDuplicates(stack: Stack, mode: string, readerCount: numbe
 }
 
 /** p50 of fresh readers vs readers who have already been shown 9,000 articles, in one mode. */
-async function historyRatio(stack: Stack, load: LoadGenerator, mode: string, readerCount: number, requestsPerReader: number) {
+async function historyRatio(stack: Stack, load: LoadGenerator, mode: string, readerCount: number, requestsPerReader: number): Promise<HistoryFigures> {
   const seasoned = `history-${mode}-9000`;
   const fresh = `history-${mode}-0`;
   await load.setup(seasoned, stack.url, mode, readerCount);
@@ -275,6 +317,7 @@ function median(values: number[]): number {
 }
 
 const ms = (micros: number) => round3(micros / 1000);
+const mb = (bytes: number) => round1(bytes / 1_000_000);
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -288,20 +331,43 @@ async function main(): Promise<void> {
     instances: 3,
     port: 0,
     policy: "round-robin",
-    env: { CATALOGUE_SIZE: String(CATALOGUE_SIZE), ENABLE_BENCH_MODES: "1" },
+    // BENCH_HEAP_PROBE: the instances answer /__bench/heap, for the memory-mode figures (footprint.ts).
+    env: { CATALOGUE_SIZE: String(CATALOGUE_SIZE), ENABLE_BENCH_MODES: "1", BENCH_HEAP_PROBE: "1" },
+    // pg_stat_statements counts the statements (round trips) db mode sends per feed request.
+    db: { settings: { shared_preload_libraries: "pg_stat_statements" } },
     log: (line) => line.startsWith("[newsroom]") && console.log(line),
   });
   const load = new LoadGenerator();
   let redis: RedisClient | null = null;
+  let db: Awaited<ReturnType<typeof connectDb>> | null = null;
   try {
     if (!stack.kv.bridge || !stack.kv.redis) throw new Error("the bench needs the local Redis + KV bridge (unset KV_REST_API_URL and REDIS_URL to use them)");
+    if (!stack.db.postgres) throw new Error(`the bench needs the local PostgreSQL (unset DATABASE_URL to use it); db: ${stack.db.describe}`);
     redis = createRedisClient({ url: stack.kv.redis.url });
     await redis.connect();
+    db = await connectDb(stack.db.postgres);
+
+    const footprint: FootprintFigures[] = [];
+    const weighing = options.quick ? FOOTPRINT_READERS.quick : FOOTPRINT_READERS.full;
+    if (!options.only) {
+      // First, while every store is empty: nothing the other phases leave behind (dead rows, free pages) blurs the growth.
+      console.log(
+        `[bench] memory per reader: ${weighing.readers.toLocaleString("en-US")} new readers per mode, one page of 10 articles each${options.quick ? " (--quick: scaled down from 10,000; the figures are rough)" : ""}…`,
+      );
+      for (const entry of FOOTPRINTS) footprint.push(await measureFootprint({ stack, redis, db: db.app }, entry, weighing));
+      for (const f of footprint) {
+        console.log(
+          `  ${f.mode.padEnd(7)} ${f.bytesPerReader === null ? "nothing on the server" : `${f.bytesPerReader} B per reader, ${mb(f.per10kReaders!)} MB per 10,000`} (${f.where}); browser ${f.browserBytesPerReader} B` +
+            (f.retried503 > 0 ? `; ${f.retried503} feed requests answered 503 and were tried again` : ""),
+        );
+      }
+    }
+
     const {
       figures: variants,
       driverUtilization,
       balancerUtilization,
-    } = await runVariants(stack, redis, load, {
+    } = await runVariants(stack, redis, db, load, {
       readers: options.readers,
       durationMs: options.durationMs,
       rounds: options.rounds,
@@ -314,8 +380,8 @@ async function main(): Promise<void> {
       for (const [name, figures] of Object.entries(variants)) {
         console.log(
           `${name.padEnd(13)} ${figures.rps} req/s (x${round3(figures.rps / variants.baseline.rps)} of baseline), p50 ${figures.p50} ms, p99 ${figures.p99} ms, ` +
-            `errors ${figures.errors}; CPU µs/request: instances ${figures.cpuUsPerRequest.instances}, balancer + bridge ${figures.cpuUsPerRequest.balancerAndBridge}, ` +
-            `Redis ${figures.cpuUsPerRequest.redis}, total ${figures.cpuUsPerRequest.total} (${costs[name]!.cpuUs} over baseline, median of round differences ${costs[name]!.cpuUsRange.join("…")}); ` +
+            `errors ${figures.errors}; CPU µs/request: ${CPU_GROUPS.map(({ key, label }) => `${label} ${figures.cpuUsPerRequest[key]}`).join(", ")}, ` +
+            `total ${figures.cpuUsPerRequest.total} (${costs[name]!.cpuUs} over baseline, median of round differences ${costs[name]!.cpuUsRange.join("…")}); ` +
             `busy: load generator ${driverUtilization[name]}, balancer + bridge ${balancerUtilization[name]}`,
         );
       }
@@ -324,18 +390,17 @@ async function main(): Promise<void> {
     console.log("[bench] parallel tabs…");
     const parallelReaders = options.quick ? 5 : options.readers;
     const parallelRounds = options.quick ? 3 : 10;
-    const parallel = {
-      kv: await parallelDuplicates(stack, "kv", parallelReaders, parallelRounds),
-      kvTextbook: await parallelDuplicates(stack, "kv-textbook", parallelReaders, parallelRounds),
-      cookie: await parallelDuplicates(stack, "cookie", parallelReaders, parallelRounds),
-    };
+    const parallel: Record<string, { duplicates: number; articles: number }> = {};
+    for (const variant of VARIANTS.filter((v: Variant) => v.parallelTabs)) {
+      parallel[variant.name] = await parallelDuplicates(stack, variant.mode, parallelReaders, parallelRounds);
+    }
     console.log("[bench] history: 0 vs 9,000 seen…");
     const historyReaders = options.quick ? 2 : 10;
     const historyRequests = options.quick ? 10 : 60;
-    const history = {
-      kv: await historyRatio(stack, load, "kv", historyReaders, historyRequests),
-      cookie: await historyRatio(stack, load, "cookie", historyReaders, historyRequests),
-    };
+    const history: Record<string, HistoryFigures> = {};
+    for (const variant of VARIANTS.filter((v: Variant) => v.history)) {
+      history[variant.name] = await historyRatio(stack, load, variant.mode, historyReaders, historyRequests);
+    }
     console.log("[bench] cookie bytes vs history…");
     const steps = Array.from({ length: 11 }, (_, i) => i * 1000);
     const password = process.env.SESSION_SECRET ?? "bench-cookie-curve-password-at-least-32-chars";
@@ -349,17 +414,17 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, node: process.version, cpuModel: cpus()[0]?.model ?? "unknown" },
       settings: { readers: options.readers, secondsPerVariant: options.durationMs / 1000, rounds: options.rounds, catalogueSize: CATALOGUE_SIZE, instances: 3 },
       variants,
-      ratios: {
-        cookie: round3(variants.cookie.rps / variants.baseline.rps),
-        kv: round3(variants.kv.rps / variants.baseline.rps),
-        kvRedis: round3(variants["kv-redis"].rps / variants.baseline.rps),
-        kvTextbook: round3(variants["kv-textbook"].rps / variants.baseline.rps),
-      },
+      ratios: Object.fromEntries(
+        Object.entries(variants)
+          .filter(([name]) => name !== "baseline")
+          .map(([name, v]) => [name, round3(v.rps / variants.baseline.rps)]),
+      ),
       costs: costsOverBaseline(variants),
-      parallelDuplicates: { kv: parallel.kv.duplicates, kvTextbook: parallel.kvTextbook.duplicates, cookie: parallel.cookie.duplicates },
-      parallelArticles: { kv: parallel.kv.articles, kvTextbook: parallel.kvTextbook.articles, cookie: parallel.cookie.articles },
-      historyLatencyRatio: Math.max(history.kv.ratio, history.cookie.ratio),
+      parallelDuplicates: Object.fromEntries(Object.entries(parallel).map(([name, p]) => [name, p.duplicates])),
+      parallelArticles: Object.fromEntries(Object.entries(parallel).map(([name, p]) => [name, p.articles])),
+      historyLatencyRatio: Math.max(...Object.values(history).map((h) => h.ratio)),
       history,
+      footprint: { readers: weighing.readers, articlesPerReader: 10, modes: footprint },
       cookieBytes: { inOrder10k: inOrder.at(-1)!.setCookieBytes, randomHalf10k: opened[5]!.setCookieBytes },
       cookieCurve: { inOrder, randomOpened: opened },
       ironCost: iron,
@@ -374,6 +439,7 @@ async function main(): Promise<void> {
   } finally {
     load.close();
     await redis?.close();
+    await Promise.all([db?.admin.end(), db?.app.end()]);
     await stack.stop();
   }
 }

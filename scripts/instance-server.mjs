@@ -28,8 +28,12 @@
  *                           balancer never reuses a socket the instance is closing
  *   NEWSROOM_WATCH_PARENT   "1" (default when started by our scripts): exit when the parent is gone
  *   ALLOWED_HOSTS           extra Host names to answer for, comma-separated (default: loopback only)
+ *   BENCH_HEAP_PROBE        "1": answer GET /__bench/heap (see heapProbe below); set by npm run bench
+ *                           only, default off
  */
 import { createServer } from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
@@ -81,6 +85,36 @@ function refuse(res, status, code, message, headers = {}) {
 }
 
 /**
+ * The bench's heap probe (scripts/lib/bench/footprint.ts weighs a memory-mode reader with it): full
+ * garbage collections until the heap stops shrinking, then what this process holds: V8's heap in
+ * use plus the ArrayBuffer backing stores (a seen-set's bytes live in one, outside the heap). Off
+ * unless BENCH_HEAP_PROBE=1: forcing collections is a stop-the-world pause nobody else should be
+ * able to ask for. Bytecode flushing is turned off with it: V8 drops the bytecode of functions
+ * idle for a few collections, and the probe's own collections would age every function, so the
+ * heap would shrink by megabytes between two weighings for reasons that have nothing to do with readers.
+ * @type {(() => unknown) | null}
+ */
+const heapProbe =
+  process.env.BENCH_HEAP_PROBE === "1"
+    ? (() => {
+        setFlagsFromString("--expose-gc"); // functions compiled from now on see `gc`
+        setFlagsFromString("--no-flush-bytecode");
+        const gc = /** @type {() => void} */ (runInNewContext("gc"));
+        const used = () => process.memoryUsage().heapUsed;
+        return () => {
+          // A collection can leave work for the next (weak references, finalizers): repeat while it still frees 64 KB.
+          gc();
+          for (let i = 0, before = Infinity; i < 5 && before - used() > 65_536; i++) {
+            before = used();
+            gc();
+          }
+          const { heapUsed, arrayBuffers } = process.memoryUsage();
+          return { instance: instanceId, heapUsedBytes: heapUsed, arrayBufferBytes: arrayBuffers, bytes: heapUsed + arrayBuffers };
+        };
+      })()
+    : null;
+
+/**
  * Answers what must never reach the router; returns true when it did.
  * @param {import("node:http").IncomingMessage} req
  * @param {import("node:http").ServerResponse} res
@@ -105,6 +139,12 @@ function frontDoor(req, res) {
       res.end(body);
       return true;
     }
+  }
+  if (heapProbe && req.method === "GET" && req.url === "/__bench/heap") {
+    const body = JSON.stringify(heapProbe());
+    res.writeHead(200, { ...SECURITY_HEADERS, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "X-Instance-Id": instanceId });
+    res.end(body);
+    return true;
   }
   if (req.method === "GET" && (req.url === "/api/ready" || req.url?.startsWith("/api/ready?"))) {
     const body = JSON.stringify({ ready, instance: { id: instanceId, pid: process.pid, port } });

@@ -11,6 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateTargets, type BenchResults } from "./lib/bench/report";
+import { FOOTPRINTS } from "./lib/bench/footprint";
 import { VARIANTS } from "./lib/bench/variants";
 import { ensureBuild, ROOT } from "./lib/build";
 
@@ -187,12 +188,14 @@ async function main(): Promise<void> {
     const results = join(ROOT, "bench", "results", "quick.json");
     rmSync(results, { force: true });
     if (!run(bin("tsx"), ["--conditions=react-server", "scripts/bench.ts", "--quick"])) return false;
-    // The harness worked if every variant was driven and every target was evaluated.
+    // The harness worked if every variant was driven, every mode's memory weighed and every target evaluated.
     const report = JSON.parse(readFileSync(results, "utf8")) as BenchResults & { targets: unknown[] };
     const variants = Object.entries(report.variants);
     const driven = variants.length === VARIANTS.length && variants.every(([, v]) => v.requests > 0) && report.targets.length === evaluateTargets(report).length;
     if (!driven) console.error(`bench quick run incomplete: ${JSON.stringify(Object.fromEntries(variants.map(([n, v]) => [n, v.requests])))}`);
-    return driven;
+    const weighed = report.footprint.modes.length === FOOTPRINTS.length && report.footprint.readers > 0;
+    if (!weighed) console.error(`bench quick run weighed ${report.footprint.modes.map((f) => f.mode).join(", ") || "no mode"}`);
+    return driven && weighed;
   });
 
   banner("summary");

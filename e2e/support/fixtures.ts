@@ -1,7 +1,8 @@
 /**
  * Fixtures for the end-to-end suite. One cluster per worker (3 production instances behind the
- * balancer, Redis with an fsync'd AOF behind the KV bridge), reset to a known state around every
- * test: round-robin, every instance up, Redis running. Each test gets its own browser context.
+ * balancer, Redis with an fsync'd AOF behind the KV bridge, PostgreSQL for db mode), reset to a known
+ * state around every test: round-robin, every instance up, Redis and PostgreSQL running. Each test
+ * gets its own browser context.
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -69,6 +70,9 @@ export class ClusterControl {
   async reset(): Promise<void> {
     const redis = this.stack.kv.redis;
     if (redis && !(await isListening(redis.port))) await redis.restart();
+    // A spec that stopped PostgreSQL and failed before starting it again must not take db mode from the next one.
+    const postgres = this.stack.db.postgres;
+    if (postgres && !(await isListening(postgres.port))) await postgres.restart();
     await this.setPolicy("round-robin");
     const state = await this.instances();
     if (state.replication && (state.replication.mode !== "sync" || state.replication.lagMs !== 0)) await this.setReplication({ mode: "sync", lagMs: 0 });

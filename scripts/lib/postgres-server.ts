@@ -30,6 +30,11 @@ export interface PostgresOptions {
   quiet?: boolean;
   /** How long start-up (and restart, including crash recovery) may take (default 30,000 ms). */
   startTimeoutMs?: number;
+  /**
+   * Extra server settings, each passed as `-c name=value` (default none). The bench sets
+   * shared_preload_libraries=pg_stat_statements to count the statements a feed request sends.
+   */
+  settings?: Record<string, string>;
 }
 
 export interface LocalPostgres {
@@ -205,6 +210,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loca
       "listen_addresses=127.0.0.1",
       "-c",
       `unix_socket_directories=${dir}`,
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
     ]);
     const log = options.quiet === false ? null : openSync(join(dir, "postgres.log"), "a");
     try {

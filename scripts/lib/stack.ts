@@ -12,6 +12,7 @@ import type { ReplicationSettingsView } from "../../lib/cluster-contract";
 import { Cluster, type Policy } from "./cluster/cluster";
 import { startLocalDb, type LocalDb } from "./local-db";
 import { startLocalKv, type LocalKv } from "./local-kv";
+import type { PostgresOptions } from "./postgres-server";
 import { allowedHostNames } from "./request-guards.mjs";
 import type { AppendFsync } from "./redis-server";
 import { clusterSecret, type SecretSource } from "./secret";
@@ -45,6 +46,8 @@ export interface StackOptions {
   kvTransport?: "rest" | "redis";
   /** replicated mode's initial settings (default sync, no added lag); changeable at run time (PUT /__cluster/replication). */
   replication?: ReplicationSettingsView;
+  /** How the local PostgreSQL is started (default: postgres-server.ts's defaults); ignored with DATABASE_URL. */
+  db?: PostgresOptions;
 }
 
 export interface Stack {
@@ -67,7 +70,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.build !== false) ensureBuild(log);
   const { secret, source: secretSource } = clusterSecret(options.keepSecret ?? false);
-  const [kv, db] = await Promise.all([startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log }), startLocalDb()]);
+  const [kv, db] = await Promise.all([startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log }), startLocalDb(options.db)]);
   log(`[newsroom] kv: ${kv.describe}`);
   log(`[newsroom] db: ${db.describe}`);
   const kvTransport = options.kvTransport ?? "rest";

@@ -1,19 +1,21 @@
 /**
  * CPU time by part of the stack, for the bench's "CPU per request" figures. Linux /proc: a
- * process's utime + stime (clock ticks, usually 10 ms) plus those of all its descendants still
- * running, so an instance counts whatever it spawned. The stack's own process (balancer and KV
- * bridge) is read with process.cpuUsage(), which counts this process alone, in microseconds.
- * Read before and after a measured window; the difference divided by the requests served is what
- * one request cost each part. This machine is shared: ratios between variants measured in
- * alternating rounds are the figures to trust, not the absolute values.
+ * process's utime + stime (clock ticks, usually 10 ms) plus those of all its descendants, the ones
+ * still running and the ones that exited (their time is kept in their parent's cutime + cstime
+ * once it reaps them), so an instance counts whatever it spawned and PostgreSQL counts the backend
+ * of a connection that closed mid-window (its pool closes idle connections). The stack's own
+ * process (balancer and KV bridge) is read with process.cpuUsage(), which counts this process
+ * alone, in microseconds. Read before and after a measured window; the difference divided by the
+ * requests served is what one request cost each part. This machine is shared: ratios between
+ * variants measured in alternating rounds are the figures to trust, not the absolute values.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { cpuMicros } from "../haproxy/cpu";
 
-/** CPU µs (utime + stime) of one process, or 0 when it is gone. */
+/** CPU µs (utime + stime, its reaped children's included) of one process, or 0 when it is gone. */
 function ownMicros(pid: number): number {
   try {
-    return cpuMicros(pid);
+    return cpuMicros(pid, { reapedChildren: true });
   } catch {
     return 0;
   }
@@ -51,39 +53,55 @@ export function ownCpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
-/** The parts of the stack the bench reports apart. */
-export interface CpuParts {
+/**
+ * The parts of the stack the bench reports apart, in the report's column order, with their
+ * column headings. A part is a group of processes; adding one is a line here and its pids in
+ * CpuSources.
+ */
+export const CPU_GROUPS = [
   /** Every app instance (Next.js behind its front door). */
-  instances: number;
+  { key: "instances", label: "instances" },
   /** The stack's own process: the balancer and the KV bridge. */
-  balancerAndBridge: number;
-  redis: number;
-}
+  { key: "balancerAndBridge", label: "balancer + KV bridge" },
+  { key: "redis", label: "Redis" },
+  /** The postmaster and its backends, checkpointer, WAL writer, autovacuum. */
+  { key: "postgres", label: "PostgreSQL" },
+] as const;
 
+export type CpuGroup = (typeof CPU_GROUPS)[number]["key"];
+export type CpuParts = Record<CpuGroup, number>;
+
+/** The root pids of each part (null: that part is not running here). */
 export interface CpuSources {
   instancePids(): number[];
   redisPid(): number | null;
+  postgresPid(): number | null;
 }
 
+const treeOf = (pid: number | null) => (pid === null ? 0 : processTreeCpuMs(pid));
+
 export function readCpu(sources: CpuSources): CpuParts {
-  const redisPid = sources.redisPid();
   return {
     instances: sources.instancePids().reduce((sum, pid) => sum + processTreeCpuMs(pid), 0),
     balancerAndBridge: ownCpuMs(),
-    redis: redisPid === null ? 0 : processTreeCpuMs(redisPid),
+    redis: treeOf(sources.redisPid()),
+    postgres: treeOf(sources.postgresPid()),
   };
 }
 
+const combine = (a: CpuParts, b: CpuParts, sign: 1 | -1) => Object.fromEntries(CPU_GROUPS.map(({ key }) => [key, a[key] + sign * b[key]])) as CpuParts;
+
 export function cpuSince(before: CpuParts, after: CpuParts): CpuParts {
-  return {
-    instances: after.instances - before.instances,
-    balancerAndBridge: after.balancerAndBridge - before.balancerAndBridge,
-    redis: after.redis - before.redis,
-  };
+  return combine(after, before, -1);
 }
 
 export function addCpu(a: CpuParts, b: CpuParts): CpuParts {
-  return { instances: a.instances + b.instances, balancerAndBridge: a.balancerAndBridge + b.balancerAndBridge, redis: a.redis + b.redis };
+  return combine(a, b, 1);
 }
 
-export const NO_CPU: CpuParts = { instances: 0, balancerAndBridge: 0, redis: 0 };
+/** The whole stack: every part. */
+export function totalCpu(parts: CpuParts): number {
+  return CPU_GROUPS.reduce((sum, { key }) => sum + parts[key], 0);
+}
+
+export const NO_CPU = Object.fromEntries(CPU_GROUPS.map(({ key }) => [key, 0])) as CpuParts;

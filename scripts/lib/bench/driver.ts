@@ -9,8 +9,8 @@ import { Client } from "undici";
 import { ReaderClient } from "../reader-client";
 
 const FEED_BODY = JSON.stringify({ limit: 10 });
-/** Cookies that carry a session (not the mode switch or the balancer's affinity). */
-const SESSION_COOKIES = new Set(["nr_session", "nr_kv", "nr_mem", "nr_tb"]);
+/** Cookies that carry a session (not the mode switch or the balancer's affinity): every mode's, and kv-textbook's. */
+export const SESSION_COOKIES = new Set(["nr_session", "nr_kv", "nr_db", "nr_mem", "nr_tb"]);
 
 export class VirtualReader {
   readonly jar: ReaderClient;

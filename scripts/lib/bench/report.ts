@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { ROOT } from "../build";
 import { MAX_COOKIE_BYTES } from "../../../lib/session/cookies";
 import type { CookiePoint } from "./cookie-curve";
+import { CPU_GROUPS, type CpuParts } from "./cpu";
+import type { FootprintFigures } from "./footprint";
+import { VARIANTS, type Variant } from "./variants";
 
 export interface VariantFigures {
   rps: number;
@@ -16,11 +19,10 @@ export interface VariantFigures {
   kvRoundTripsPerRequest: number;
   /** Lua scripts Redis was asked to run per feed request (EVAL/EVALSHA calls in INFO commandstats). */
   redisScriptsPerRequest: number;
-  /** CPU per request (µs) of the instances, the stack's own process (balancer + KV bridge), Redis, and all three. */
-  cpuUsPerRequest: {
-    instances: number;
-    balancerAndBridge: number;
-    redis: number;
+  /** Statements PostgreSQL received per feed request (pg_stat_statements; the readiness probe and the sweeper left out). */
+  dbStatementsPerRequest: number;
+  /** CPU per request (µs) of each part of the stack (cpu.ts: instances, balancer + KV bridge, Redis, PostgreSQL), and of all of them. */
+  cpuUsPerRequest: CpuParts & {
     total: number;
     /** The whole stack's and the instances' CPU per request in each measured round, in order. */
     byRound: { total: number[]; instances: number[] };
@@ -42,7 +44,7 @@ export interface VariantCost {
   rpsRatio: number;
 }
 
-interface HistoryFigures {
+export interface HistoryFigures {
   p50At0: number;
   p50At9000: number;
   ratio: number;
@@ -54,12 +56,18 @@ export interface BenchResults {
   machine: { cpus: number; node: string; cpuModel: string };
   settings: { readers: number; secondsPerVariant: number; rounds: number; catalogueSize: number; instances: number };
   variants: Record<string, VariantFigures>;
-  ratios: { cookie: number; kv: number; kvRedis: number; kvTextbook: number };
+  /** Throughput ÷ baseline's, by variant. */
+  ratios: Record<string, number>;
   costs: Record<string, VariantCost>;
-  parallelDuplicates: { kv: number; kvTextbook: number; cookie: number };
-  parallelArticles: { kv: number; kvTextbook: number; cookie: number };
+  /** By variant (those with parallelTabs in variants.ts). */
+  parallelDuplicates: Record<string, number>;
+  parallelArticles: Record<string, number>;
+  /** The largest of the history ratios. */
   historyLatencyRatio: number;
-  history: { kv: HistoryFigures; cookie: HistoryFigures };
+  /** By variant (those with history in variants.ts). */
+  history: Record<string, HistoryFigures>;
+  /** Memory per reader where each mode keeps it (footprint.ts): `readers` new readers per mode, one page of `articlesPerReader` each. */
+  footprint: { readers: number; articlesPerReader: number; modes: FootprintFigures[] };
   cookieBytes: { inOrder10k: number; randomHalf10k: number };
   cookieCurve: { inOrder: CookiePoint[]; randomOpened: CookiePoint[] };
   /** One seal / unseal of a cookie-mode session in CPU ms: ours on node:crypto, and iron-session 8 on WebCrypto. */
@@ -103,10 +111,15 @@ export function evaluateTargets(r: BenchResults): Target[] {
     cpuTarget("cookie: CPU over baseline per request, whole stack <= +250 µs", c.cookie!, 250),
     cpuTarget("kv over REST: CPU over baseline per request, whole stack <= +500 µs", c.kv!, 500),
     cpuTarget("kv over the Redis protocol: CPU over baseline per request <= +150 µs", c["kv-redis"]!, 150),
-    target("cookie rps >= 0.92 x baseline", `${r.ratios.cookie}`, r.ratios.cookie >= 0.92),
-    target("kv (REST) rps >= 0.80 x baseline", `${r.ratios.kv}`, r.ratios.kv >= 0.8),
-    target("kv (Redis protocol) rps >= 0.92 x baseline", `${r.ratios.kvRedis}`, r.ratios.kvRedis >= 0.92),
+    target("cookie rps >= 0.92 x baseline", `${r.ratios.cookie}`, r.ratios.cookie! >= 0.92),
+    target("kv (REST) rps >= 0.80 x baseline", `${r.ratios.kv}`, r.ratios.kv! >= 0.8),
+    target("kv (Redis protocol) rps >= 0.92 x baseline", `${r.ratios["kv-redis"]}`, r.ratios["kv-redis"]! >= 0.92),
     target("kv: exactly 1.0 KV round trip per feed request", `${v.kv!.kvRoundTripsPerRequest}`, v.kv!.kvRoundTripsPerRequest === 1),
+    target(
+      "db: exactly 1 statement (one round trip: the claim function) per feed request",
+      `${v.db!.dbStatementsPerRequest}`,
+      v.db!.dbStatementsPerRequest === 1,
+    ),
     target(
       "kv over the Redis protocol: exactly 1 script (one EVALSHA round trip) per feed request",
       `${v["kv-redis"]!.redisScriptsPerRequest}`,
@@ -115,8 +128,16 @@ export function evaluateTargets(r: BenchResults): Target[] {
     target("kv faster than kv-textbook (rps)", `${v.kv!.rps} vs ${v["kv-textbook"]!.rps}`, v.kv!.rps > v["kv-textbook"]!.rps),
     target("kv: 0 repeats", `${v.kv!.repeats}`, v.kv!.repeats === 0),
     target("kv over the Redis protocol: 0 repeats", `${v["kv-redis"]!.repeats}`, v["kv-redis"]!.repeats === 0),
+    target("db: 0 repeats", `${v.db!.repeats}`, v.db!.repeats === 0),
     target("kv: 0 parallel duplicates", `${r.parallelDuplicates.kv}`, r.parallelDuplicates.kv === 0),
-    target("history latency ratio (p50 at 9,000 seen / at 0) <= 1.2", `${r.historyLatencyRatio}`, r.historyLatencyRatio <= 1.2),
+    target("db: 0 parallel duplicates (the claim locks the reader's row)", `${r.parallelDuplicates.db}`, r.parallelDuplicates.db === 0),
+    target(
+      `history latency ratio (p50 at 9,000 seen / at 0) <= 1.2, the worst of ${Object.keys(r.history).join(", ")}`,
+      Object.entries(r.history)
+        .map(([name, h]) => `${name} ${h.ratio}`)
+        .join(", "),
+      r.historyLatencyRatio <= 1.2,
+    ),
     target("cookie <= 512 B after 10k in feed order", `${r.cookieBytes.inOrder10k} B`, r.cookieBytes.inOrder10k <= 512),
     target("cookie <= 3 KB after a random half of 10k opened", `${r.cookieBytes.randomHalf10k} B`, r.cookieBytes.randomHalf10k <= 3000),
   ];
@@ -201,31 +222,22 @@ function markdown(r: BenchResults, targets: Target[], dated: string): string {
   const v = r.variants;
   const base = v.baseline!;
   const signed = (n: number, unit: string) => `${n >= 0 ? "+" : "−"}${Math.abs(n)}${unit}`;
-  const STRATEGIES: [string, string][] = [
-    ["cookie", "cookie (sealed, iron-seal on node:crypto)"],
-    ["kv", "kv over REST (@vercel/kv → bridge → Redis)"],
-    ["kv-redis", "kv over the Redis protocol (node-redis)"],
-    ["memory", "memory, round-robin (the bug)"],
-    ["memory-sticky", "memory, sticky"],
-    ["kv-textbook", "kv-textbook (GET + SET of JSON)"],
-  ];
-  const costRows = STRATEGIES.filter(([name]) => r.costs[name])
-    .map(([name, label]) => {
+  const labelOf = (name: string) => (VARIANTS as readonly Variant[]).find((variant) => variant.name === name)?.label ?? name;
+  const costRows = Object.keys(r.costs)
+    .filter((name) => name !== "baseline")
+    .map((name) => {
       const c = r.costs[name]!;
       const [low, high] = c.cpuUsRange;
-      return `| ${label} | **${signed(c.cpuUs, " µs")}** | ${signed(low, "")} … ${signed(high, " µs")} | ${signed(c.instancesCpuUs, " µs")} | ${signed(c.p50AddedMs, " ms")} | ${signed(c.p99AddedMs, " ms")} | ${c.rpsRatio} |`;
+      return `| ${labelOf(name)} | **${signed(c.cpuUs, " µs")}** | ${signed(low, "")} … ${signed(high, " µs")} | ${signed(c.instancesCpuUs, " µs")} | ${signed(c.p50AddedMs, " ms")} | ${signed(c.p99AddedMs, " ms")} | ${c.rpsRatio} |`;
     })
     .join("\n");
   const cpuRows = Object.entries(v)
-    .map(
-      ([name, f]) =>
-        `| \`${name}\` | ${f.cpuUsPerRequest.instances} | ${f.cpuUsPerRequest.balancerAndBridge} | ${f.cpuUsPerRequest.redis} | ${f.cpuUsPerRequest.total} |`,
-    )
+    .map(([name, f]) => `| \`${name}\` | ${CPU_GROUPS.map(({ key }) => f.cpuUsPerRequest[key]).join(" | ")} | ${f.cpuUsPerRequest.total} |`)
     .join("\n");
   const rows = Object.entries(v)
     .map(
       ([name, f]) =>
-        `| \`${name}\` | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.repeats} | ${f.kvRoundTripsPerRequest} | ${f.redisScriptsPerRequest} | ${f.cookieBytes} | ${f.requests} |`,
+        `| \`${name}\` | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.repeats} | ${f.kvRoundTripsPerRequest} | ${f.redisScriptsPerRequest} | ${f.dbStatementsPerRequest} | ${f.cookieBytes} | ${f.requests} |`,
     )
     .join("\n");
   const curveRows = r.cookieCurve.inOrder
@@ -242,7 +254,7 @@ Do not edit by hand: run the bench again.
 
 ## What each strategy costs per request
 
-CPU time per feed request over the whole stack (every instance, the balancer and KV bridge, Redis),
+CPU time per feed request over the whole stack (every instance, the balancer and KV bridge, Redis, PostgreSQL),
 minus what the no-op \`baseline\` spends, and the latency it adds at the median and the tail. The CPU
 figure is the median of the ${r.settings.rounds} round-by-round differences (each round of a variant runs next to a
 round of the baseline), and the range is the smallest and largest of them: on this shared machine a
@@ -255,7 +267,7 @@ ${costRows}
 **The floor.** \`baseline\` runs the same request with a store that records nothing: the balancer proxying it,
 Next.js routing it, the route reading the catalogue and picking ten articles, JSON out. That costs
 ${base.cpuUsPerRequest.total} µs of CPU per request here (${base.cpuUsPerRequest.instances} µs in the instances,
-${base.cpuUsPerRequest.balancerAndBridge} µs in the balancer's process, ${base.cpuUsPerRequest.redis} µs in Redis). A session strategy can only add to it,
+${base.cpuUsPerRequest.balancerAndBridge} µs in the balancer's process, ${base.cpuUsPerRequest.redis} µs in Redis, ${base.cpuUsPerRequest.postgres} µs in PostgreSQL). A session strategy can only add to it,
 so the table above is the price of the strategy itself, not of serving a page.
 
 **The distance left.** Cookie mode opens and re-seals the reader's history on every request: one unseal
@@ -264,17 +276,20 @@ iron-session 8 produces through Node's WebCrypto for ${iron.webCryptoUnsealMs} m
 larger \`Set-Cookie\` header and the codec. kv over REST pays one HTTP request per page: the client building it
 (@vercel/kv on an undici pool), the bridge parsing it and speaking to Redis, and Redis running the claim script
 (sent by SHA-1, never as text). Over the Redis protocol the HTTP hop is gone: what is left is the RESP command and
-the script's own work in Redis. Memory mode costs nothing and keeps nothing (under round-robin it repeats).
+the script's own work in Redis. db mode pays one SQL function call per page over a pooled connection: node-postgres
+building it, a PostgreSQL backend parsing, locking the reader's row, running the claim over the bitmaps in C and
+committing (fsync'd: synchronous_commit is on). Memory mode costs nothing and keeps nothing (under round-robin it repeats).
 
 This machine (${r.machine.cpus} CPUs, ${escape(r.machine.cpuModel)}, Node ${r.machine.node}) also runs the load driver and is shared, so
 absolute figures move from run to run; the variants run in alternating rounds, so their *differences* are what
-to read. CPU is read from \`/proc\` for the instances and Redis and from \`process.cpuUsage()\` for the
-balancer's process (scripts/lib/bench/cpu.ts), divided by the requests served in the measured windows.
+to read. CPU is read from \`/proc\` for the instances, Redis and PostgreSQL (the postmaster and every backend, the
+exited ones included) and from \`process.cpuUsage()\` for the balancer's process (scripts/lib/bench/cpu.ts), divided
+by the requests served in the measured windows.
 
 ## Where the CPU goes (µs per request)
 
-| variant | instances | balancer + KV bridge | Redis | total |
-|---|---|---|---|---|
+| variant | ${CPU_GROUPS.map(({ label }) => label).join(" | ")} | total |
+|---|${CPU_GROUPS.map(() => "---|").join("")}---|
 ${cpuRows}
 
 ## Targets
@@ -289,24 +304,27 @@ ${targets.map((t) => `| ${t.label} | ${t.measured} | ${t.verdict === "PASS" ? "P
 
 ## Variants
 
-**Setup.** ${r.settings.instances} production instances behind the balancer, Redis behind the KV bridge, all on one machine
+**Setup.** ${r.settings.instances} production instances behind the balancer, Redis behind the KV bridge, PostgreSQL, all on one machine
 together with the load driver. ${r.settings.readers} virtual readers, each with its own cookie jar and keep-alive
 connection, send \`POST /api/feed {"limit":10}\` back to back; ${r.settings.secondsPerVariant} s per variant, split over ${r.settings.rounds} rounds
 in alternating order after a warm-up round of every variant; catalogue of ${r.settings.catalogueSize} articles. Latency in ms.
 
-| variant | req/s | p50 | p90 | p99 | errors | repeats | KV round trips / request | Redis scripts / request | session cookie B / request | requests |
-|---|---|---|---|---|---|---|---|---|---|---|
+| variant | req/s | p50 | p90 | p99 | errors | repeats | KV round trips / request | Redis scripts / request | PostgreSQL statements / request | session cookie B / request | requests |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows}
 
-Ratios to \`baseline\` throughput: cookie **${r.ratios.cookie}**, kv over REST **${r.ratios.kv}**, kv over the Redis protocol
-**${r.ratios.kvRedis}**, kv-textbook **${r.ratios.kvTextbook}**.
+Ratios to \`baseline\` throughput: ${Object.entries(r.ratios)
+    .map(([name, ratio]) => `${name} **${ratio}**`)
+    .join(", ")}.
 
 - \`baseline\`: the same handler and selection with a store that records nothing, so its repeats are expected.
 - \`kv\` and \`kv-redis\` are the same store, keys and Lua scripts in the same instances; only the transport differs.
 - \`memory\` under round-robin repeats: that is the bug. \`memory-sticky\` does not, while no instance dies.
 - \`kv-textbook\`: GET the whole session JSON, change it, SET it with an expiry (connect-redis / flask-session).
 - KV round trips are counted at the bridge (health-check PINGs left out); Redis scripts are the EVAL/EVALSHA calls in
-  \`INFO commandstats\` (every other count there includes the commands a script runs inside Redis).
+  \`INFO commandstats\` (every other count there includes the commands a script runs inside Redis); PostgreSQL
+  statements are the top-level ones in \`pg_stat_statements\` (one per round trip), the instances' readiness probe
+  (\`SELECT 1\`) and the expired-session sweeper left out.
 - The load generator runs in its own process; its event loop was busy ${Object.entries(r.driverUtilization)
     .map(([n, u]) => `${n} ${Math.round(u * 100)}%`)
     .join(", ")} of the measured time (near 100% would mean it, not the cluster, set the pace); the balancer and the KV
@@ -324,12 +342,12 @@ Each reader sends 4 feed requests at once, round after round; an article deliver
 
 | mode | duplicates | articles delivered |
 |---|---|---|
-| \`kv\` | ${r.parallelDuplicates.kv} | ${r.parallelArticles.kv} |
-| \`kv-textbook\` | ${r.parallelDuplicates.kvTextbook} | ${r.parallelArticles.kvTextbook} |
-| \`cookie\` | ${r.parallelDuplicates.cookie} | ${r.parallelArticles.cookie} |
+${Object.entries(r.parallelDuplicates)
+  .map(([name, duplicates]) => `| \`${name}\` | ${duplicates} | ${r.parallelArticles[name]} |`)
+  .join("\n")}
 
-kv claims in one atomic Lua script; kv-textbook and cookie read, change and write back, so parallel requests race
-(the last write wins).
+kv claims in one atomic Lua script, db in one SQL function call that locks the reader's row first; kv-textbook
+and cookie read, change and write back, so parallel requests race (the last write wins).
 
 ## History
 
@@ -337,10 +355,41 @@ p50 feed latency for readers already shown 9,000 articles vs fresh readers (fres
 
 | mode | p50 at 0 | p50 at 9,000 | ratio |
 |---|---|---|---|
-| \`kv\` | ${r.history.kv.p50At0} | ${r.history.kv.p50At9000} | ${r.history.kv.ratio} |
-| \`cookie\` | ${r.history.cookie.p50At0} | ${r.history.cookie.p50At9000} | ${r.history.cookie.ratio} |
+${Object.entries(r.history)
+  .map(([name, h]) => `| \`${name}\` | ${h.p50At0} | ${h.p50At9000} | ${h.ratio} |`)
+  .join("\n")}
 
-The headline \`historyLatencyRatio\` is the larger of the two: ${r.historyLatencyRatio}.
+The headline \`historyLatencyRatio\` is the largest of them: ${r.historyLatencyRatio}.
+
+## Memory per 10,000 readers
+
+Where each mode keeps a reader, and what it costs there. First thing in the run, on empty stores: per mode,
+${r.footprint.readers.toLocaleString("en-US")} new readers each read **one page of ${r.footprint.articlesPerReader} articles** (one feed request, round-robin;
+their seen-set reaches the newest end of the ${r.settings.catalogueSize.toLocaleString("en-US")}-article catalogue), after a few hundred warm-up readers; the place is
+weighed before and after (scripts/lib/bench/footprint.ts). "Per 10,000" is bytes per reader × 10,000.
+
+| mode | where it lives | per 10,000 readers | bytes per reader | by place (for ${r.footprint.readers.toLocaleString("en-US")} readers) | in the browser, per reader |
+|---|---|---|---|---|---|
+${r.footprint.modes
+  .map(
+    (f) =>
+      `| \`${f.mode}\` | ${escape(f.where)} | ${f.per10kReaders === null ? "–" : `${(f.per10kReaders / 1_000_000).toFixed(1)} MB`} | ${f.bytesPerReader ?? "–"} | ${
+        Object.entries(f.byPlace)
+          .map(([place, bytes]) => `${place}: ${(bytes / 1_000_000).toFixed(2)} MB`)
+          .join(", ") || "–"
+      } | ${f.browserBytesPerReader} B |`,
+  )
+  .join("\n")}
+
+- memory: each reader lives in the one instance that served its page, so the instances share the readers; the heap is
+  weighed after a full garbage collection (the instances answer \`/__bench/heap\` only under the bench).
+- kv: Redis's \`used_memory\` (two keys per reader at most, a bitmap string and its expiry).
+- db: the table with its indexes (primary key, expires_at) and TOAST; the first claim inserts the row and updates it in
+  the same transaction, so the figure includes that dead first version until vacuum reuses its space.
+- In the browser: the session cookie (name=value) the browser keeps and sends back with every request: the whole
+  seen-set sealed in cookie mode, a signed 128-bit id in the others.
+- Feed requests that answered 503 while the readers were created (the store too slow; nothing recorded) and were tried
+  again: ${r.footprint.modes.map((f) => `${f.mode} ${f.retried503}`).join(", ")}.
 
 ## Cookie bytes
 

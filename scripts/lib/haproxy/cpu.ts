@@ -20,8 +20,12 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** Microseconds of CPU (user + system) the process has used so far. Resolution: one clock tick (10 ms). */
-export function cpuMicros(pid: number): number {
+/**
+ * Microseconds of CPU (user + system) the process has used so far. Resolution: one clock tick (10 ms).
+ * With `reapedChildren`, also what its children that have exited (and been waited for) used: a
+ * server that forks a process per connection (PostgreSQL) keeps their time once they are gone.
+ */
+export function cpuMicros(pid: number, options: { reapedChildren?: boolean } = {}): number {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -32,5 +36,6 @@ export function cpuMicros(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const utime = Number(fields[11]); // field 14 of the whole line
   const stime = Number(fields[12]); // field 15
-  return ((utime + stime) * 1_000_000) / clockTicks();
+  const reaped = options.reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0; // cutime, cstime: fields 16 and 17
+  return ((utime + stime + reaped) * 1_000_000) / clockTicks();
 }

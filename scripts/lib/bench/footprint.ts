@@ -1,0 +1,181 @@
+/**
+ * Memory per reader, weighed where each mode keeps its readers (npm run bench: "Memory per 10,000
+ * readers"). For every entry of FOOTPRINTS: `warmUp` readers first (not counted: they load the
+ * mode's code and open its connections), weigh the place, then `readers` new readers who each read
+ * ONE page of 10 articles (one POST /api/feed {"limit":10}, under round-robin, from a 10,000-article
+ * catalogue, so each seen-set spans the whole catalogue's newest end), weigh again. The growth,
+ * divided by the readers, is one reader's cost there. The browser's share (the session cookie it
+ * keeps and sends back) is read from every mode's Set-Cookie headers.
+ *
+ * Adding a mode is one entry: its name, where its state lives, and how to weigh that place now.
+ * `replicated` would weigh every instance's heap, like `memory` does (instanceHeaps).
+ */
+import type pg from "pg";
+import { Pool } from "undici";
+import type { createClient } from "redis";
+import { SESSIONS_TABLE } from "../../../lib/session/db/db-store";
+import type { Stack } from "../stack";
+import { SESSION_COOKIES } from "./driver";
+
+export interface FootprintContext {
+  stack: Stack;
+  /** A client of the stack's Redis. */
+  redis: ReturnType<typeof createClient>;
+  /** A connection to the app's database on the stack's PostgreSQL. */
+  db: pg.Client;
+}
+
+/** Bytes held now, by place: an instance id, "redis", the table's name. */
+type Weighing = Record<string, number>;
+
+export interface Footprint {
+  mode: string;
+  /** Where a reader's state lives, as the report says it. */
+  where: string;
+  /** Weighs that place now; null: nothing lives on the server (cookie mode). */
+  measure: ((context: FootprintContext) => Promise<Weighing>) | null;
+}
+
+/**
+ * Every instance's process after a full garbage collection: V8's heap in use plus ArrayBuffer
+ * backing stores (scripts/instance-server.mjs answers /__bench/heap when BENCH_HEAP_PROBE=1).
+ */
+async function instanceHeaps({ stack }: FootprintContext): Promise<Weighing> {
+  const up = stack.cluster.list().filter((instance) => instance.status === "up");
+  const weighed = await Promise.all(
+    up.map(async (instance) => {
+      const response = await fetch(`http://127.0.0.1:${instance.port}/__bench/heap`);
+      if (!response.ok) throw new Error(`instance ${instance.id}: /__bench/heap answered ${response.status} (started without BENCH_HEAP_PROBE=1?)`);
+      const { bytes } = (await response.json()) as { bytes: number };
+      return [instance.id, bytes] as const;
+    }),
+  );
+  return Object.fromEntries(weighed);
+}
+
+async function redisUsedMemory({ redis }: FootprintContext): Promise<Weighing> {
+  const info = await redis.info("memory");
+  const match = /^used_memory:(\d+)/m.exec(info);
+  if (!match) throw new Error("INFO memory has no used_memory line");
+  return { redis: Number(match[1]) };
+}
+
+/** The table, its indexes and its TOAST table: what PostgreSQL keeps on disk (and caches) for the sessions. */
+async function sessionsTableSize({ db }: FootprintContext): Promise<Weighing> {
+  const { rows } = await db.query<{ bytes: string }>("SELECT pg_total_relation_size($1::regclass) AS bytes", [SESSIONS_TABLE]);
+  return { [SESSIONS_TABLE]: Number(rows[0]!.bytes) };
+}
+
+export const FOOTPRINTS: readonly Footprint[] = [
+  { mode: "cookie", where: "the reader's browser: the sealed nr_session cookie", measure: null },
+  {
+    mode: "memory",
+    where: "the heap of the instance that served the reader (V8 heap used + ArrayBuffers after a full GC), summed over instances",
+    measure: instanceHeaps,
+  },
+  { mode: "kv", where: "Redis (INFO memory: used_memory)", measure: redisUsedMemory },
+  { mode: "db", where: `PostgreSQL: the ${SESSIONS_TABLE} table with its indexes (pg_total_relation_size)`, measure: sessionsTableSize },
+];
+
+export interface FootprintFigures {
+  mode: string;
+  where: string;
+  /** Readers weighed (10,000, or fewer with --quick). */
+  readers: number;
+  /** Growth of each place for those readers, bytes; empty when nothing lives on the server. */
+  byPlace: Record<string, number>;
+  /** Sum over places, bytes; null when nothing lives on the server. */
+  bytes: number | null;
+  bytesPerReader: number | null;
+  /** bytesPerReader × 10,000: the headline figure, whatever `readers` was. */
+  per10kReaders: number | null;
+  /** The session cookie (name=value) the browser keeps and sends with every request, bytes per reader. */
+  browserBytesPerReader: number;
+  /** Feed requests that answered 503 (store too slow; nothing recorded) and were tried again, warm-up included. */
+  retried503: number;
+}
+
+/** Readers in flight at once while creating them. */
+const CONCURRENCY = 32;
+/** A 503 (the store did not answer in time; nothing was recorded) is tried again, as a reader presses "Try again", at most this often. */
+const RETRIES = 5;
+
+/**
+ * `count` new readers of `mode`, one feed page each. Returns the session-cookie bytes they were
+ * handed, summed, and how many 503s were tried again.
+ */
+async function createReaders(url: string, mode: string, count: number): Promise<{ cookieBytes: number; retried: number }> {
+  const pool = new Pool(url, { connections: CONCURRENCY });
+  let next = 0;
+  let cookieBytes = 0;
+  let retried = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < count) {
+          next++;
+          for (let attempt = 0; ; attempt++) {
+            // nr_mode is not secret (a forged value only picks a store): a new reader in that mode, as after a switch.
+            const response = await pool.request({
+              path: "/api/feed",
+              method: "POST",
+              headers: { "content-type": "application/json", cookie: `nr_mode=${mode}` },
+              body: JSON.stringify({ limit: 10 }),
+            });
+            const text = await response.body.text();
+            if (response.statusCode === 503 && attempt < RETRIES) {
+              retried++;
+              await new Promise((resolve) => setTimeout(resolve, 200));
+              continue;
+            }
+            if (response.statusCode !== 200) throw new Error(`a new ${mode} reader's feed page answered ${response.statusCode}: ${text.slice(0, 200)}`);
+            const setCookie = response.headers["set-cookie"];
+            for (const line of setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]) {
+              const pair = line.split(";")[0]!;
+              if (SESSION_COOKIES.has(pair.slice(0, pair.indexOf("=")))) cookieBytes += pair.length;
+            }
+            break;
+          }
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return { cookieBytes, retried };
+}
+
+/** Readers enough to read a cookie's size: with nothing on the server, weighing 10,000 would only take time. */
+const BROWSER_ONLY_READERS = 100;
+
+/** Weighs one mode's readers (see the top of this file). */
+export async function measureFootprint(
+  context: FootprintContext,
+  footprint: Footprint,
+  options: { readers: number; warmUp: number },
+): Promise<FootprintFigures> {
+  const { measure } = footprint;
+  if (!measure) {
+    const readers = Math.min(options.readers, BROWSER_ONLY_READERS);
+    const { cookieBytes, retried } = await createReaders(context.stack.url, footprint.mode, readers);
+    const nothing = { byPlace: {}, bytes: null, bytesPerReader: null, per10kReaders: null };
+    return { mode: footprint.mode, where: footprint.where, readers, ...nothing, browserBytesPerReader: Math.round(cookieBytes / readers), retried503: retried };
+  }
+  const warm = await createReaders(context.stack.url, footprint.mode, options.warmUp);
+  const before = await measure(context);
+  const { cookieBytes, retried } = await createReaders(context.stack.url, footprint.mode, options.readers);
+  const after = await measure(context);
+  const byPlace = Object.fromEntries(Object.entries(after).map(([place, bytes]) => [place, bytes - (before[place] ?? 0)]));
+  const bytes = Object.values(byPlace).reduce((sum, b) => sum + b, 0);
+  return {
+    mode: footprint.mode,
+    where: footprint.where,
+    readers: options.readers,
+    byPlace,
+    bytes,
+    bytesPerReader: Math.round(bytes / options.readers),
+    per10kReaders: Math.round((bytes / options.readers) * 10_000),
+    browserBytesPerReader: Math.round(cookieBytes / options.readers),
+    retried503: warm.retried + retried,
+  };
+}
