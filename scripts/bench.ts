@@ -61,13 +61,23 @@ function flags() {
   return { quick, durationMs: duration * 1000, rounds: quick ? ROUNDS.quick : ROUNDS.full, readers, only };
 }
 
-async function setPolicy(stack: Stack, policy: string): Promise<void> {
-  const response = await fetch(`${stack.url}/__cluster/policy`, {
+async function adminPut(stack: Stack, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${stack.url}/__cluster${path}`, {
     method: "PUT",
     headers: { Authorization: `Bearer ${stack.adminToken}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ policy }),
+    body: JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`could not set policy ${policy}: ${response.status}`);
+  if (!response.ok) throw new Error(`could not PUT /__cluster${path} ${JSON.stringify(body)}: ${response.status} ${await response.text()}`);
+}
+
+async function setPolicy(stack: Stack, policy: string): Promise<void> {
+  await adminPut(stack, "/policy", { policy });
+}
+
+/** The balancer policy, and replicated mode's setting where the variant names one, before it runs. */
+async function configure(stack: Stack, variant: Variant): Promise<void> {
+  await setPolicy(stack, variant.policy);
+  if (variant.replication) await adminPut(stack, "/replication", { mode: variant.replication, lagMs: 0 });
 }
 
 /** KV round trips so far, not counting the PINGs of the instances' health checks. */
@@ -147,7 +157,7 @@ async function runVariants(
   // Warm-up round: every variant runs before any is measured, so no variant pays for cold instances
   // (or for loading its Lua scripts into Redis).
   for (const variant of chosen) {
-    await setPolicy(stack, variant.policy);
+    await configure(stack, variant);
     await load.setup(variant.name, stack.url, variant.mode, options.readers);
     await load.run(variant.name, { durationMs: options.warmupMs, measure: false });
     kvTrips.set(variant.name, 0);
@@ -159,7 +169,7 @@ async function runVariants(
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? [...chosen] : [...chosen].reverse();
     for (const variant of order) {
-      await setPolicy(stack, variant.policy);
+      await configure(stack, variant);
       const tripsBefore = kvRoundTrips(stack);
       const callsBefore = await redisScriptRuns(redis);
       const statementsBefore = await dbStatements(db.admin, db.database);
@@ -354,7 +364,11 @@ async function main(): Promise<void> {
       console.log(
         `[bench] memory per reader: ${weighing.readers.toLocaleString("en-US")} new readers per mode, one page of 10 articles each${options.quick ? " (--quick: scaled down from 10,000; the figures are rough)" : ""}…`,
       );
-      for (const entry of FOOTPRINTS) footprint.push(await measureFootprint({ stack, redis, db: db.app }, entry, weighing));
+      for (const entry of FOOTPRINTS) {
+        const started = performance.now();
+        footprint.push(await measureFootprint({ stack, redis, db: db.app }, entry, weighing));
+        console.log(`[bench]   ${entry.mode} weighed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      }
       for (const f of footprint) {
         console.log(
           `  ${f.mode.padEnd(7)} ${f.bytesPerReader === null ? "nothing on the server" : `${f.bytesPerReader} B per reader, ${mb(f.per10kReaders!)} MB per 10,000`} (${f.where}); browser ${f.browserBytesPerReader} B` +
@@ -392,13 +406,15 @@ async function main(): Promise<void> {
     const parallelRounds = options.quick ? 3 : 10;
     const parallel: Record<string, { duplicates: number; articles: number }> = {};
     for (const variant of VARIANTS.filter((v: Variant) => v.parallelTabs)) {
+      await configure(stack, variant);
       parallel[variant.name] = await parallelDuplicates(stack, variant.mode, parallelReaders, parallelRounds);
     }
     console.log("[bench] history: 0 vs 9,000 seen…");
-    const historyReaders = options.quick ? 2 : 10;
+    const historyReaders = options.quick ? 1 : 10;
     const historyRequests = options.quick ? 10 : 60;
     const history: Record<string, HistoryFigures> = {};
     for (const variant of VARIANTS.filter((v: Variant) => v.history)) {
+      await configure(stack, variant);
       history[variant.name] = await historyRatio(stack, load, variant.mode, historyReaders, historyRequests);
     }
     console.log("[bench] cookie bytes vs history…");

@@ -18,7 +18,14 @@ async function main() {
     cwd: ROOT,
     stdio: "inherit",
     // A replication channel of its own, so replicated mode can be tried here: alone, it has no peers.
-    env: { ...process.env, ...kv.env, ...db.env, REPLICATION_PORT: String(await freePort()), INSTANCE_ID: process.env.INSTANCE_ID ?? "dev", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      ...kv.env,
+      ...db.env,
+      REPLICATION_PORT: String(await freePort()),
+      INSTANCE_ID: process.env.INSTANCE_ID ?? "dev",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
   });
   let stopping = false;
   const shutdown = async () => {

@@ -8,7 +8,6 @@
  * keeps and sends back) is read from every mode's Set-Cookie headers.
  *
  * Adding a mode is one entry: its name, where its state lives, and how to weigh that place now.
- * `replicated` would weigh every instance's heap, like `memory` does (instanceHeaps).
  */
 import type pg from "pg";
 import { Pool } from "undici";
@@ -71,6 +70,11 @@ export const FOOTPRINTS: readonly Footprint[] = [
   {
     mode: "memory",
     where: "the heap of the instance that served the reader (V8 heap used + ArrayBuffers after a full GC), summed over instances",
+    measure: instanceHeaps,
+  },
+  {
+    mode: "replicated",
+    where: "the heap of EVERY instance (each holds a replica of every reader), summed over instances: divide by the instance count for one instance's share",
     measure: instanceHeaps,
   },
   { mode: "kv", where: "Redis (INFO memory: used_memory)", measure: redisUsedMemory },

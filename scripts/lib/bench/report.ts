@@ -129,6 +129,11 @@ export function evaluateTargets(r: BenchResults): Target[] {
     target("kv: 0 repeats", `${v.kv!.repeats}`, v.kv!.repeats === 0),
     target("kv over the Redis protocol: 0 repeats", `${v["kv-redis"]!.repeats}`, v["kv-redis"]!.repeats === 0),
     target("db: 0 repeats", `${v.db!.repeats}`, v.db!.repeats === 0),
+    target(
+      "replicated, sync: 0 repeats (every live peer has a claim before its answer)",
+      `${v["replicated-sync"]!.repeats}`,
+      v["replicated-sync"]!.repeats === 0,
+    ),
     target("kv: 0 parallel duplicates", `${r.parallelDuplicates.kv}`, r.parallelDuplicates.kv === 0),
     target("db: 0 parallel duplicates (the claim locks the reader's row)", `${r.parallelDuplicates.db}`, r.parallelDuplicates.db === 0),
     target(

@@ -4,7 +4,8 @@
  * bench/stores/); every figure, table and chart of the report picks it up. Options, with defaults:
  *   label         how docs/benchmarks.md names it (required)
  *   parallelTabs  also measured with 4 parallel feed requests per reader: duplicates (default false)
- *   history       also measured at 0 vs 9,000 seen articles: p50 ratio (default false)
+ *   history       also measured at 0 vs 9,000 seen articles: p50 ratio (default false; one variant per mode)
+ *   replication   replicated mode's setting while the variant runs, "sync" or "async" (default: left alone)
  * A variant whose mode keeps state on the server also needs a line in footprint.ts to have its
  * memory per reader measured.
  */
@@ -15,6 +16,7 @@ export interface Variant {
   label: string;
   parallelTabs?: boolean;
   history?: boolean;
+  replication?: "sync" | "async";
 }
 
 export const VARIANTS = [
@@ -25,6 +27,23 @@ export const VARIANTS = [
   // …and the same store over the Redis protocol (node-redis), in the same instances.
   { name: "kv-redis", mode: "kv-redis", policy: "round-robin", label: "kv over the Redis protocol (node-redis)" },
   { name: "db", mode: "db", policy: "round-robin", label: "db (PostgreSQL sessions table, node-postgres)", parallelTabs: true, history: true },
+  {
+    name: "replicated-sync",
+    mode: "replicated",
+    policy: "round-robin",
+    replication: "sync",
+    label: "replicated, sync (every live peer acknowledges before the answer)",
+    parallelTabs: true,
+    history: true,
+  },
+  {
+    name: "replicated-async",
+    mode: "replicated",
+    policy: "round-robin",
+    replication: "async",
+    label: "replicated, async (the answer first, the peers after)",
+    parallelTabs: true,
+  },
   { name: "memory", mode: "memory", policy: "round-robin", label: "memory, round-robin (the bug)" },
   { name: "memory-sticky", mode: "memory", policy: "sticky", label: "memory, sticky" },
   { name: "kv-textbook", mode: "kv-textbook", policy: "round-robin", label: "kv-textbook (GET + SET of JSON)", parallelTabs: true },
