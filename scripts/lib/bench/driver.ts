@@ -6,11 +6,12 @@
  */
 import { build, type Histogram } from "hdr-histogram-js";
 import { Client } from "undici";
+import { COOKIE_NAMES } from "../../../lib/session/cookies";
 import { ReaderClient } from "../reader-client";
 
 const FEED_BODY = JSON.stringify({ limit: 10 });
-/** Cookies that carry a session (not the mode switch or the balancer's affinity): every mode's, and kv-textbook's. */
-export const SESSION_COOKIES = new Set(["nr_session", "nr_kv", "nr_db", "nr_mem", "nr_tb"]);
+/** Cookies that carry a session (not the mode switch or the balancer's affinity): every product mode's, and kv-textbook's. */
+export const SESSION_COOKIES = new Set([...Object.values(COOKIE_NAMES).filter((name) => name !== COOKIE_NAMES.mode), "nr_tb"]);
 
 export class VirtualReader {
   readonly jar: ReaderClient;
