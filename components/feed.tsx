@@ -62,7 +62,7 @@ export function Feed({ sections }: { sections: readonly string[] }) {
           : undefined,
       });
     }
-    noteFeedPage(mode, repeats.length);
+    noteFeedPage(mode, repeats.length, instance.id);
     if (articles.length > 0) {
       const n = ++batchCounter.current;
       setBatches((previous) => [...(reset ? [] : previous), { n, instance: instance.id, articles, repeats: repeats.map((a) => a.id) }]);

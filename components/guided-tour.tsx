@@ -43,7 +43,7 @@ function ShowControl({ targetId, children }: { targetId: string; children: React
   );
 }
 
-/** Three steps that show the bug, the cure and the proof; each ticks itself from what this tab's requests showed. */
+/** Four steps that show the bug, two cures and the proof; each ticks itself from what this tab's requests showed. */
 export function GuidedTour() {
   const progress = useTourProgress();
   const dismissed = useStoredFlag(DISMISSED_KEY);
@@ -89,11 +89,30 @@ export function GuidedTour() {
       action: <ShowControl targetId="mode-kv">Show me the KV switch</ShowControl>,
     },
     {
+      title: "Switch to Database: the same cure in PostgreSQL",
+      body: (
+        <>
+          Choose <strong>Database</strong>. Your history moves to one row of a PostgreSQL table that every instance reads and writes, one SQL call per page that
+          locks the row: keep reading and nothing repeats, whichever instance answers. The <strong>Inspector</strong> shows that row: its table, its bytes and
+          when it expires.
+        </>
+      ),
+      done: progress.dbCleanRun,
+      action: (
+        <div className="flex flex-wrap gap-2">
+          <ShowControl targetId="mode-db">Show me the Database switch</ShowControl>
+          <Link href="/inspector" className={actionClass}>
+            Open the inspector
+          </Link>
+        </div>
+      ),
+    },
+    {
       title: "Stop an instance and watch nothing change",
       body: (
         <>
-          On the cluster page, stop an instance, come back and keep reading. The balancer routes around it and your history, in Redis or in your cookie, is
-          untouched.
+          On the cluster page, stop an instance, come back and keep reading. The balancer routes around it and your history, in PostgreSQL, in Redis or in your
+          cookie, is untouched.
         </>
       ),
       done: progress.survivedStop,
@@ -117,7 +136,7 @@ export function GuidedTour() {
             See the bug, then the cure
           </h2>
           <p className="text-sm text-zinc-700 dark:text-zinc-300">
-            Every request below may be answered by a different server instance. Three steps, about a minute.
+            Every request below may be answered by a different server instance. Four steps, about two minutes.
           </p>
         </div>
         <div className="flex shrink-0 items-center gap-1">
@@ -142,7 +161,7 @@ export function GuidedTour() {
           </button>
         </div>
       </div>
-      <ol className="mt-4 grid gap-3 md:grid-cols-3">
+      <ol className="mt-4 grid gap-3 md:grid-cols-2">
         {steps.map((step, index) => (
           <li
             key={step.title}

@@ -1,6 +1,7 @@
 /**
  * How far the reader has got with the guided tour. Ticks are earned from what this tab's requests
- * showed (a repeat in memory mode, two clean kv pages, a clean page after an instance was stopped)
+ * showed (a repeat in memory mode, two clean kv pages, clean db pages from two instances, a clean
+ * page after an instance was stopped)
  * and then kept in sessionStorage on their own: clearing the request timeline, reloading or moving
  * between pages never takes a finished step back. The tour never asks the server anything itself.
  */
@@ -9,18 +10,29 @@ import { useSyncExternalStore } from "react";
 export interface TourProgress {
   sawRepeats: boolean;
   kvCleanRun: boolean;
+  dbCleanRun: boolean;
   survivedStop: boolean;
 }
 
 interface TourState extends TourProgress {
   /** Clean kv feed pages in a row (two tick step 2). */
   kvStreak: number;
+  /** The instances that answered the clean db feed pages in a row so far (two different ones tick step 3). */
+  dbStreakInstances: string[];
   /** An instance was stopped and no feed page has come since. */
   awaitingPageAfterStop: boolean;
 }
 
 const STORAGE_KEY = "newsroom.tour.progress.v1";
-const INITIAL: TourState = { sawRepeats: false, kvCleanRun: false, survivedStop: false, kvStreak: 0, awaitingPageAfterStop: false };
+const INITIAL: TourState = {
+  sawRepeats: false,
+  kvCleanRun: false,
+  dbCleanRun: false,
+  survivedStop: false,
+  kvStreak: 0,
+  dbStreakInstances: [],
+  awaitingPageAfterStop: false,
+};
 
 let state: TourState | null = null;
 const listeners = new Set<() => void>();
@@ -49,17 +61,21 @@ function update(change: (previous: TourState) => TourState): void {
   listeners.forEach((listener) => listener());
 }
 
-/** A feed page arrived: in which mode, and how many of its stories this tab had already been shown. */
-export function noteFeedPage(mode: string, repeats: number): void {
+/** A feed page arrived: in which mode, from which instance, and how many of its stories this tab had already been shown. */
+export function noteFeedPage(mode: string, repeats: number, instance: string): void {
   update((s) => {
     const clean = repeats === 0;
     const kvStreak = mode === "kv" && clean ? s.kvStreak + 1 : 0;
+    const dbStreakInstances = mode === "db" && clean ? [...new Set([...s.dbStreakInstances, instance])] : [];
     return {
       ...s,
       sawRepeats: s.sawRepeats || (mode === "memory" && !clean),
       kvStreak,
       // The first kv page may still repeat what memory mode lost on other instances: two clean pages in a row.
       kvCleanRun: s.kvCleanRun || kvStreak >= 2,
+      // The database's point is the same history on every instance: clean pages in a row, answered by two of them.
+      dbStreakInstances,
+      dbCleanRun: s.dbCleanRun || dbStreakInstances.length >= 2,
       survivedStop: s.survivedStop || (s.awaitingPageAfterStop && clean && mode !== "memory"),
       awaitingPageAfterStop: false,
     };

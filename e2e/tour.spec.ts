@@ -36,8 +36,33 @@ for (const viewport of [
     await expect(step(2)).toHaveAttribute("data-done", "true");
     expect(kvLoads.every((load) => load.status === 200)).toBe(true);
 
-    // Step 3: to the cluster page, stop an instance, back to the feed, keep reading.
-    await step(3).getByRole("link", { name: "Open the cluster controls" }).click();
+    // Step 3: the Database switch (kv → db moves the whole history); clean db pages from two
+    // instances tick it. Nothing memory mode left behind is still owed by now (kv showed it before
+    // its clean pages), so no db page may show any story this tab has seen.
+    await step(3).getByRole("button", { name: "Show me the Database switch" }).click();
+    await page.getByTestId("mode-db").click();
+    await expect(page.getByTestId("mode-db")).toHaveAttribute("aria-checked", "true");
+    const shownBeforeDb = new Set(reader.allIds());
+    const dbLoads: Load[] = [];
+    for (let i = 0; i < 6 && (await step(3).getAttribute("data-done")) !== "true"; i++) dbLoads.push(await reader.more());
+    await expect(step(3)).toHaveAttribute("data-done", "true");
+    expect(dbLoads.every((load) => load.status === 200)).toBe(true);
+    expect(new Set(dbLoads.map((load) => load.instance)).size, "db pages from two instances").toBeGreaterThanOrEqual(2);
+    expect(
+      dbLoads.flatMap((load) => load.ids).filter((id) => shownBeforeDb.has(id)),
+      "db pages repeat nothing",
+    ).toEqual([]);
+    // What the step says the inspector shows: the reader's row, its table, its bytes, its expiry.
+    await step(3).getByRole("link", { name: "Open the inspector" }).click();
+    await expect(page).toHaveURL(/\/inspector/);
+    await expect(page.getByTestId("inspector")).toHaveAttribute("data-mode", "db");
+    await expect(page.getByTestId("db-table")).toContainText("newsroom_sessions");
+    await expect(page.getByTestId("db-bytes")).toContainText(/\d+ B for the row/);
+    expect(Number(await page.getByTestId("db-ttl").getAttribute("data-ttl-ms"))).toBeGreaterThan(0);
+    await reader.home();
+
+    // Step 4: to the cluster page, stop an instance, back to the feed, keep reading.
+    await step(4).getByRole("link", { name: "Open the cluster controls" }).click();
     await expect(page).toHaveURL(/\/cluster/);
     await page.getByTestId("instance-stop-b").click();
     await expect(page.locator('[data-testid="instance-row"][data-instance="b"]')).toHaveAttribute("data-status", "down");
@@ -45,14 +70,13 @@ for (const viewport of [
     const afterStop = await reader.more();
     expect(afterStop.status).toBe(200);
     expect(afterStop.instance).not.toBe("b");
-    await expect(step(3)).toHaveAttribute("data-done", "true");
-    await expect(step(1)).toHaveAttribute("data-done", "true");
-    await expect(step(2)).toHaveAttribute("data-done", "true");
+    await expect(step(4)).toHaveAttribute("data-done", "true");
+    for (const n of [1, 2, 3]) await expect(step(n)).toHaveAttribute("data-done", "true");
 
     // Clearing the timeline keeps the ticks.
     const toggle = page.getByTestId("timeline-toggle");
     if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
     await page.getByRole("button", { name: "Clear" }).click();
-    await expect(page.locator('[data-testid^="tour-step-"][data-done="true"]')).toHaveCount(3);
+    await expect(page.locator('[data-testid^="tour-step-"][data-done="true"]')).toHaveCount(4);
   });
 }

@@ -1,29 +1,35 @@
 /**
- * npm run chaos [-- --duration 60] [-- --quick]: readers keep reading while the cluster is
- * knocked about. 50 virtual readers (half cookie mode, half kv) read back to back for 60 s
- * against 3 production instances; every 5 s one instance is stopped and the previous one
- * started again; Redis (AOF, fsync always, supervised) is stalled with SIGSTOP for 3 s a third of
- * the way in, and killed with SIGKILL two thirds of the way in (its supervisor restarts it).
- * Loopback only, bounded, stops by itself.
+ * npm run chaos [-- --duration 60] [-- --quick] [-- --modes cookie,kv,db]: readers keep reading
+ * while the cluster is knocked about. 50 virtual readers, spread evenly over the modes (default:
+ * every mode the stack can serve except memory, see lib/chaos-modes.ts; today cookie, kv and db),
+ * read back to back for 60 s against 3 production instances; every 5 s one instance is stopped
+ * and the previous one started again; Redis (AOF, fsync always, supervised) is stalled with
+ * SIGSTOP for 3 s a third of the way in, and killed with SIGKILL two thirds of the way in (its
+ * supervisor restarts it). Loopback only, bounded, stops by itself.
  *
- * Report: requests, repeats (an article a reader received twice), lost seen entries (articles a
- * reader received that its final GET /api/session does not count as seen), at-most-once losses
- * (articles recorded as seen that the reader never received: a claim whose answer was lost, e.g.
- * an instance stopped mid-request; the reader finds them under "Shown to you"), and failures by cause.
- * Targets: 0 repeats, 0 lost entries, and kv's 503s only inside the Redis windows. The exit code
- * says whether they held: npm test runs --quick (20 s) as a check.
+ * Report, per mode: requests, repeats (an article a reader received twice), lost seen entries
+ * (articles a reader received that its final GET /api/session does not count as seen),
+ * at-most-once losses (articles recorded as seen that the reader never received: a claim whose
+ * answer was lost, e.g. an instance stopped mid-request; the reader finds them under "Shown to
+ * you"), and failures by cause. Targets: 0 repeats and 0 lost entries in every mode, and a store's
+ * 503 (…_UNAVAILABLE) only while a fault that store depends on was under way (kv: the Redis
+ * windows; db: never, since PostgreSQL is left alone). The exit code says whether they held: npm
+ * test runs --quick (20 s) as a check.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { VirtualReader } from "./lib/bench/driver";
 import { ROOT } from "./lib/build";
+import { chooseModes, stackModes } from "./lib/chaos-modes";
 import { startStack, type Stack } from "./lib/stack";
 
 const STEP_MS = 5000;
 const REDIS_STALL_MS = 3000;
 /** After Redis is back, the bridge reconnects and requests already in flight drain: 503s this close to a window still belong to it. */
 const GAP_GRACE_MS = 2500;
+/** The modes whose store is Redis: a Redis fault may fail their requests with 503 inside its window, nobody else's. */
+const REDIS_MODES = new Set(["kv"]);
 
 interface RedisWindow {
   kind: "stall" | "kill";
@@ -39,12 +45,19 @@ interface Failure {
 }
 
 function flags() {
-  const { values } = parseArgs({ options: { duration: { type: "string" }, quick: { type: "boolean", default: false }, readers: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { duration: { type: "string" }, quick: { type: "boolean", default: false }, readers: { type: "string" }, modes: { type: "string" } },
+  });
   const duration = Number(values.duration ?? (values.quick ? 20 : 60));
   const readers = Number(values.readers ?? (values.quick ? 20 : 50));
   if (!Number.isFinite(duration) || duration < 10 || duration > 600) throw new Error(`--duration must be 10..600 seconds, got ${values.duration}`);
   if (!Number.isInteger(readers) || readers < 2 || readers > 200) throw new Error(`--readers must be 2..200, got ${values.readers}`);
-  return { quick: values.quick!, durationMs: duration * 1000, readers };
+  // --modes cookie,db: checked against what the stack serves once it is up (chaos-modes.ts).
+  const modes = values.modes === undefined ? null : values.modes.split(",").map((mode) => mode.trim());
+  if (modes !== null && (modes.length === 0 || modes.some((mode) => !/^[a-z][a-z0-9-]{0,31}$/.test(mode)))) {
+    throw new Error(`--modes takes mode names separated by commas (e.g. cookie,kv,db), got "${values.modes}"`);
+  }
+  return { quick: values.quick!, durationMs: duration * 1000, readers, modes };
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -132,9 +145,7 @@ async function read(reader: VirtualReader, mode: string, started: number, until:
 async function main(): Promise<void> {
   const options = flags();
   const log = (line: string) => console.log(`[chaos] ${line}`);
-  log(
-    `${options.readers} readers (half cookie, half kv) for ${options.durationMs / 1000} s; an instance stopped every ${STEP_MS / 1000} s; Redis stalled once and killed once`,
-  );
+  log(`${options.readers} readers for ${options.durationMs / 1000} s; an instance stopped every ${STEP_MS / 1000} s; Redis stalled once and killed once`);
   const stack = await startStack({
     instances: 3,
     port: 0,
@@ -146,7 +157,10 @@ async function main(): Promise<void> {
   });
   try {
     if (!stack.kv.redis) throw new Error("chaos needs the local Redis (unset KV_REST_API_URL)");
-    const readers = Array.from({ length: options.readers }, (_, i) => ({ mode: i % 2 === 0 ? "cookie" : "kv", reader: new VirtualReader(stack.url) }));
+    const modes = chooseModes(options.modes, await stackModes(stack.url));
+    if (modes.length === 0) throw new Error("no mode to run: the stack serves none of the chosen modes");
+    log(`modes: ${modes.join(", ")} (${options.readers} readers spread over them)`);
+    const readers = Array.from({ length: options.readers }, (_, i) => ({ mode: modes[i % modes.length]!, reader: new VirtualReader(stack.url) }));
     for (const { mode, reader } of readers) {
       const response = await reader.jar.setMode(mode);
       if (response.status !== 200) throw new Error(`could not set up a ${mode} reader: ${response.status}`);
@@ -155,17 +169,23 @@ async function main(): Promise<void> {
     const windows: RedisWindow[] = [];
     const started = Date.now();
     const until = started + options.durationMs;
-    const [, ...counts] = await Promise.all([
-      makeChaos(stack, started, until, windows, log),
+    const counts = await Promise.all([
       ...readers.map(({ mode, reader }) => read(reader, mode, started, until, failures)),
+      makeChaos(stack, started, until, windows, log).then(() => 0),
     ]);
 
     // Settle: every instance up and Redis back, then ask each reader's session what it holds.
     for (const instance of stack.cluster.list()) if (instance.status !== "up") await stack.cluster.startInstance(instance.id).catch(() => {});
-    let lost = 0;
-    const lostBy: Record<string, number> = { cookie: 0, kv: 0 };
-    const atMostOnceBy: Record<string, number> = { cookie: 0, kv: 0 };
-    for (const { mode, reader } of readers) {
+    const perMode = (): Record<string, number> => Object.fromEntries(modes.map((mode) => [mode, 0]));
+    const requestsBy = perMode();
+    const articlesBy = perMode();
+    const repeats = perMode();
+    const lostBy = perMode();
+    const atMostOnceBy = perMode();
+    const failedBy = perMode();
+    /** Store 503s (…_UNAVAILABLE) outside every window of a fault the mode's store depends on. */
+    const storeOutsideBy = perMode();
+    for (const [i, { mode, reader }] of readers.entries()) {
       let session = await reader.jar.session();
       for (let attempt = 0; session.status !== 200 && attempt < 10; attempt++) {
         await pause(500);
@@ -175,31 +195,41 @@ async function main(): Promise<void> {
       const ranges = session.body.seenRanges;
       const seen = (seq: number) => ranges.some(([from, to]) => seq >= from && seq <= to);
       const missing = [...reader.receivedSeqs].filter((seq) => !seen(seq)).length;
-      lost += missing;
       lostBy[mode]! += missing;
       // Recorded as seen but never received: answers lost on the way (at-most-once delivery).
       const recorded = ranges.reduce((sum, [from, to]) => sum + to - from + 1, 0);
       atMostOnceBy[mode]! += recorded - (reader.receivedSeqs.size - missing);
+      requestsBy[mode]! += counts[i]!;
+      articlesBy[mode]! += reader.receivedSeqs.size;
+      repeats[mode]! += reader.repeats;
       await reader.close();
     }
 
-    const requests = counts.reduce((a, b) => a + b, 0);
-    const repeats = { cookie: 0, kv: 0 } as Record<string, number>;
-    for (const { mode, reader } of readers) repeats[mode]! += reader.repeats;
+    const requests = Object.values(requestsBy).reduce((a, b) => a + b, 0);
     const byCause: Record<string, number> = {};
     for (const f of failures) {
       const key = `${f.mode} ${f.status} ${f.code}`;
       byCause[key] = (byCause[key] ?? 0) + 1;
     }
-    const inWindow = (f: Failure) => windows.some((w) => f.at >= w.from && f.at <= w.to + GAP_GRACE_MS);
-    const kvUnavailableOutside = failures.filter((f) => f.code === "KV_UNAVAILABLE" && !inWindow(f)).length;
+    // A store's 503 is explained only inside the window of a fault that store depends on (a Redis fault, for kv).
+    const explained = (f: Failure) => REDIS_MODES.has(f.mode) && windows.some((w) => f.at >= w.from && f.at <= w.to + GAP_GRACE_MS);
+    for (const f of failures) {
+      failedBy[f.mode]!++;
+      if (f.status === 503 && f.code.endsWith("_UNAVAILABLE") && !explained(f)) storeOutsideBy[f.mode]!++;
+    }
     const shown = (w: RedisWindow | undefined) => (w ? `${(w.from / 1000).toFixed(1)}–${(w.to / 1000).toFixed(1)} s` : "did not happen");
     const stall = windows.find((w) => w.kind === "stall");
     const kill = windows.find((w) => w.kind === "kill");
+    const byMode = (figures: Record<string, number>) => modes.map((mode) => `${mode} ${figures[mode]}`).join(", ");
+    const none = (figures: Record<string, number>) => Object.values(figures).every((n) => n === 0);
     const targets = [
-      { label: "0 repeats", pass: repeats.cookie === 0 && repeats.kv === 0, measured: `cookie ${repeats.cookie}, kv ${repeats.kv}` },
-      { label: "0 lost seen entries", pass: lost === 0, measured: `cookie ${lostBy.cookie}, kv ${lostBy.kv}` },
-      { label: "kv 503s only while Redis was stalled or down", pass: kvUnavailableOutside === 0, measured: `${kvUnavailableOutside} outside those windows` },
+      { label: "0 repeats in every mode", pass: none(repeats), measured: byMode(repeats) },
+      { label: "0 lost seen entries in every mode", pass: none(lostBy), measured: byMode(lostBy) },
+      {
+        label: "store 503s only while that store was disturbed (kv: the Redis windows; PostgreSQL is left alone)",
+        pass: none(storeOutsideBy),
+        measured: `${byMode(storeOutsideBy)} outside those windows`,
+      },
       { label: "Redis was stalled, and resumed", pass: Number.isFinite(stall?.to), measured: shown(stall) },
       { label: "Redis was killed, and its supervisor restarted it", pass: Number.isFinite(kill?.to), measured: shown(kill) },
     ];
@@ -208,18 +238,35 @@ async function main(): Promise<void> {
       quick: options.quick,
       readers: options.readers,
       seconds: options.durationMs / 1000,
+      modes,
       requests,
       failed: failures.length,
       failuresByCause: byCause,
       redisWindowsSeconds: windows.map((w) => ({ kind: w.kind, from: round1(w.from / 1000), to: round1(w.to / 1000) })),
+      requestsByMode: requestsBy,
+      articlesReceivedByMode: articlesBy,
+      failedByMode: failedBy,
       repeats,
       lostSeenEntries: lostBy,
       atMostOnceLosses: atMostOnceBy,
-      articlesReceived: readers.reduce((sum, { reader }) => sum + reader.receivedSeqs.size, 0),
+      articlesReceived: Object.values(articlesBy).reduce((a, b) => a + b, 0),
       targets,
     };
     console.log(`\nrequests ${requests}, failed ${failures.length}, articles received ${report.articlesReceived}`);
-    console.log(`at-most-once losses (recorded as seen, never received): cookie ${atMostOnceBy.cookie}, kv ${atMostOnceBy.kv}`);
+    console.log(`${"mode".padEnd(10)} ${["readers", "requests", "failed", "articles", "repeats", "lost", "at-most-once"].map((h) => h.padStart(12)).join("")}`);
+    for (const mode of modes) {
+      const row = [
+        readers.filter((r) => r.mode === mode).length,
+        requestsBy[mode],
+        failedBy[mode],
+        articlesBy[mode],
+        repeats[mode],
+        lostBy[mode],
+        atMostOnceBy[mode],
+      ];
+      console.log(`${mode.padEnd(10)} ${row.map((n) => String(n).padStart(12)).join("")}`);
+    }
+    console.log("(at-most-once: recorded as seen, never received)");
     console.log("5xx and other failures by cause (mode status code):");
     for (const [cause, count] of Object.entries(byCause).sort()) {
       const times = failures.filter((f) => `${f.mode} ${f.status} ${f.code}` === cause).map((f) => f.at / 1000);

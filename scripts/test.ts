@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   });
   vitest();
   playwright();
-  check("chaos, short run (npm run chaos -- --quick: 0 repeats, 0 lost entries, kv 503s only in the Redis gap)", () =>
+  check("chaos, short run (npm run chaos -- --quick: every mode but memory, 0 repeats, 0 lost entries, store 503s only in their store's fault windows)", () =>
     run(bin("tsx"), ["scripts/chaos.ts", "--quick"]),
   );
   check("bench harness smoke test (npm run bench -- --quick; no timing assertions)", () => {

@@ -25,7 +25,19 @@ export interface DbPoolOptions {
    * server sees instances × max; hosted plans cap connections (use their pooled URL for many instances).
    */
   max?: number;
-  /** Longest wait for a connection, free in the pool or newly opened (default 1,000 ms). */
+  /**
+   * Connections the pool keeps open while idle (default 0, node-postgres's: idle ones close after
+   * idleTimeoutMs and are opened again on demand). The app's pool keeps all of them (getDbPool).
+   */
+  min?: number;
+  /**
+   * Longest wait for a connection, free in the pool or newly opened (default 5,000 ms). Longer than
+   * a request waits (DB_DEADLINES.giveUpMs answers 503 first): a handshake the request gave up on
+   * still finishes, and the connection serves the next one. An instance that is starting, or whose
+   * event loop is saturated, stalls for a second at times, and node-postgres's timer then fires
+   * before the server's answer is read: at 1,000 ms npm run chaos saw connections time out that the
+   * server had accepted at once.
+   */
   connectionTimeoutMs?: number;
   /**
    * The server cancels any statement that runs longer (default 1,500 ms; SQLSTATE 57014). Sent as a
@@ -49,7 +61,8 @@ export interface DbPoolOptions {
 
 export const DB_POOL_DEFAULTS = {
   max: 10,
-  connectionTimeoutMs: 1_000,
+  min: 0,
+  connectionTimeoutMs: 5_000,
   statementTimeoutMs: 1_500,
   queryTimeoutMs: 1_700,
   idleTimeoutMs: 30_000,
@@ -82,6 +95,7 @@ export function createDbPool(options: DbPoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: settings.connectionString,
     max: settings.max,
+    min: Math.min(settings.min, settings.max),
     connectionTimeoutMillis: settings.connectionTimeoutMs,
     ...(settings.statementTimeoutMs > 0 ? { statement_timeout: settings.statementTimeoutMs } : {}),
     query_timeout: settings.queryTimeoutMs,
@@ -112,12 +126,25 @@ export function dbStatus(): DbStatus {
   return { configured: true, url };
 }
 
-/** This process's pool (DB_POOL_MAX overrides its size); DbNotConfiguredError without DATABASE_URL. */
+/**
+ * This process's pool; DbNotConfiguredError without DATABASE_URL. DB_POOL_MAX overrides its size
+ * (default 10). DB_POOL_MIN is how many connections it keeps open while idle, default all of
+ * them, opened at start-up and topped up by the readiness probe (lifecycle.ts); 0 opens them on
+ * demand. Why: opening one is a forked backend and a SCRAM exchange of several round trips, and an
+ * instance that is starting, or whose event loop is saturated, stalls for a second at times, so
+ * connections opened by readers' requests made those requests miss their deadline (npm run chaos:
+ * one to ten 503s a run, all "connection timeout", in instances that had just started or just
+ * taken over a stopped one's readers). The server sees up to instances × DB_POOL_MAX connections
+ * either way.
+ */
 export function getDbPool(): pg.Pool {
   const status = dbStatus();
   if (!status.configured) throw new DbNotConfiguredError(status.reason);
-  const max = Number(process.env.DB_POOL_MAX);
-  return processWide("dbPool", () => createDbPool({ connectionString: status.url, ...(Number.isInteger(max) && max > 0 ? { max } : {}) }));
+  const maxSetting = Number(process.env.DB_POOL_MAX);
+  const max = Number.isInteger(maxSetting) && maxSetting > 0 ? maxSetting : DB_POOL_DEFAULTS.max;
+  const minSetting = process.env.DB_POOL_MIN === undefined || process.env.DB_POOL_MIN === "" ? Number.NaN : Number(process.env.DB_POOL_MIN);
+  const min = Number.isInteger(minSetting) && minSetting >= 0 ? Math.min(minSetting, max) : max;
+  return processWide("dbPool", () => createDbPool({ connectionString: status.url, max, min }));
 }
 
 /**
