@@ -43,7 +43,7 @@ function ShowControl({ targetId, children }: { targetId: string; children: React
   );
 }
 
-/** Four steps that show the bug, two cures and the proof; each ticks itself from what this tab's requests showed. */
+/** Five steps that show the bug, three cures and the proof; each ticks itself from what this tab's requests showed. */
 export function GuidedTour() {
   const progress = useTourProgress();
   const dismissed = useStoredFlag(DISMISSED_KEY);
@@ -108,11 +108,30 @@ export function GuidedTour() {
       ),
     },
     {
+      title: "Switch to Replicated: every instance holds you",
+      body: (
+        <>
+          Choose <strong>Replicated</strong>. No shared store this time: every instance keeps your history in its own memory and sends each change to the others
+          before it answers (sync). Keep reading: nothing repeats. The <strong>Inspector</strong> lists every instance&apos;s copy, at which version. To see the
+          price of answering first, set replication to <em>Async</em> with 300 ms of lag on the cluster page, and quick pages repeat again.
+        </>
+      ),
+      done: progress.replicatedCleanRun,
+      action: (
+        <div className="flex flex-wrap gap-2">
+          <ShowControl targetId="mode-replicated">Show me the Replicated switch</ShowControl>
+          <Link href="/inspector" className={actionClass}>
+            Open the inspector
+          </Link>
+        </div>
+      ),
+    },
+    {
       title: "Stop an instance and watch nothing change",
       body: (
         <>
-          On the cluster page, stop an instance, come back and keep reading. The balancer routes around it and your history, in PostgreSQL, in Redis or in your
-          cookie, is untouched.
+          On the cluster page, stop an instance, come back and keep reading. The balancer routes around it and your history, in the other instances&apos;
+          memory, in PostgreSQL, in Redis or in your cookie, is untouched; started again, it catches up before it serves you.
         </>
       ),
       done: progress.survivedStop,
@@ -136,7 +155,7 @@ export function GuidedTour() {
             See the bug, then the cure
           </h2>
           <p className="text-sm text-zinc-700 dark:text-zinc-300">
-            Every request below may be answered by a different server instance. Four steps, about two minutes.
+            Every request below may be answered by a different server instance. Five steps, about three minutes.
           </p>
         </div>
         <div className="flex shrink-0 items-center gap-1">

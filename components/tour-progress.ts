@@ -11,6 +11,7 @@ export interface TourProgress {
   sawRepeats: boolean;
   kvCleanRun: boolean;
   dbCleanRun: boolean;
+  replicatedCleanRun: boolean;
   survivedStop: boolean;
 }
 
@@ -19,6 +20,8 @@ interface TourState extends TourProgress {
   kvStreak: number;
   /** The instances that answered the clean db feed pages in a row so far (two different ones tick step 3). */
   dbStreakInstances: string[];
+  /** The same for replicated mode (two different instances tick step 4). */
+  replicatedStreakInstances: string[];
   /** An instance was stopped and no feed page has come since. */
   awaitingPageAfterStop: boolean;
 }
@@ -28,9 +31,11 @@ const INITIAL: TourState = {
   sawRepeats: false,
   kvCleanRun: false,
   dbCleanRun: false,
+  replicatedCleanRun: false,
   survivedStop: false,
   kvStreak: 0,
   dbStreakInstances: [],
+  replicatedStreakInstances: [],
   awaitingPageAfterStop: false,
 };
 
@@ -67,6 +72,7 @@ export function noteFeedPage(mode: string, repeats: number, instance: string): v
     const clean = repeats === 0;
     const kvStreak = mode === "kv" && clean ? s.kvStreak + 1 : 0;
     const dbStreakInstances = mode === "db" && clean ? [...new Set([...s.dbStreakInstances, instance])] : [];
+    const replicatedStreakInstances = mode === "replicated" && clean ? [...new Set([...s.replicatedStreakInstances, instance])] : [];
     return {
       ...s,
       sawRepeats: s.sawRepeats || (mode === "memory" && !clean),
@@ -76,6 +82,9 @@ export function noteFeedPage(mode: string, repeats: number, instance: string): v
       // The database's point is the same history on every instance: clean pages in a row, answered by two of them.
       dbStreakInstances,
       dbCleanRun: s.dbCleanRun || dbStreakInstances.length >= 2,
+      // Replicated: every instance holds the reader, so the same test, two instances in a row.
+      replicatedStreakInstances,
+      replicatedCleanRun: s.replicatedCleanRun || replicatedStreakInstances.length >= 2,
       survivedStop: s.survivedStop || (s.awaitingPageAfterStop && clean && mode !== "memory"),
       awaitingPageAfterStop: false,
     };

@@ -61,8 +61,30 @@ for (const viewport of [
     expect(Number(await page.getByTestId("db-ttl").getAttribute("data-ttl-ms"))).toBeGreaterThan(0);
     await reader.home();
 
-    // Step 4: to the cluster page, stop an instance, back to the feed, keep reading.
-    await step(4).getByRole("link", { name: "Open the cluster controls" }).click();
+    // Step 4: the Replicated switch (db → replicated moves the whole history); clean pages from two
+    // instances tick it, and the inspector lists every instance's copy.
+    await step(4).getByRole("button", { name: "Show me the Replicated switch" }).click();
+    await page.getByTestId("mode-replicated").click();
+    await expect(page.getByTestId("mode-replicated")).toHaveAttribute("aria-checked", "true");
+    const shownBeforeReplicated = new Set(reader.allIds());
+    const replicatedLoads: Load[] = [];
+    for (let i = 0; i < 6 && (await step(4).getAttribute("data-done")) !== "true"; i++) replicatedLoads.push(await reader.more());
+    await expect(step(4)).toHaveAttribute("data-done", "true");
+    expect(replicatedLoads.every((load) => load.status === 200)).toBe(true);
+    expect(new Set(replicatedLoads.map((load) => load.instance)).size, "replicated pages from two instances").toBeGreaterThanOrEqual(2);
+    expect(
+      replicatedLoads.flatMap((load) => load.ids).filter((id) => shownBeforeReplicated.has(id)),
+      "replicated pages repeat nothing",
+    ).toEqual([]);
+    await step(4).getByRole("link", { name: "Open the inspector" }).click();
+    await expect(page).toHaveURL(/\/inspector/);
+    await expect(page.getByTestId("inspector")).toHaveAttribute("data-mode", "replicated");
+    await expect(page.getByTestId("replicated-holders").locator("tbody tr")).toHaveCount(3);
+    await expect(page.getByTestId("replicated-verdict")).toContainText("same history");
+    await reader.home();
+
+    // Step 5: to the cluster page, stop an instance, back to the feed, keep reading.
+    await step(5).getByRole("link", { name: "Open the cluster controls" }).click();
     await expect(page).toHaveURL(/\/cluster/);
     await page.getByTestId("instance-stop-b").click();
     await expect(page.locator('[data-testid="instance-row"][data-instance="b"]')).toHaveAttribute("data-status", "down");
@@ -70,13 +92,13 @@ for (const viewport of [
     const afterStop = await reader.more();
     expect(afterStop.status).toBe(200);
     expect(afterStop.instance).not.toBe("b");
-    await expect(step(4)).toHaveAttribute("data-done", "true");
-    for (const n of [1, 2, 3]) await expect(step(n)).toHaveAttribute("data-done", "true");
+    await expect(step(5)).toHaveAttribute("data-done", "true");
+    for (const n of [1, 2, 3, 4]) await expect(step(n)).toHaveAttribute("data-done", "true");
 
     // Clearing the timeline keeps the ticks.
     const toggle = page.getByTestId("timeline-toggle");
     if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
     await page.getByRole("button", { name: "Clear" }).click();
-    await expect(page.locator('[data-testid^="tour-step-"][data-done="true"]')).toHaveCount(4);
+    await expect(page.locator('[data-testid^="tour-step-"][data-done="true"]')).toHaveCount(5);
   });
 }
