@@ -31,7 +31,7 @@ import { startStack, type Stack } from "./lib/stack";
 import type { LocalPostgres } from "./lib/postgres-server";
 import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
 import { addCpu, CPU_GROUPS, cpuSince, NO_CPU, readCpu, totalCpu, type CpuParts } from "./lib/bench/cpu";
-import { FOOTPRINTS, measureFootprint, type FootprintFigures } from "./lib/bench/footprint";
+import { FOOTPRINTS, measureFootprint, type FootprintFigures, type WeighingPlan } from "./lib/bench/footprint";
 import { LoadGenerator } from "./lib/bench/load-client";
 import { evaluateTargets, writeResults, type BenchResults, type HistoryFigures, type VariantFigures } from "./lib/bench/report";
 import { VARIANTS, type Variant, type VariantName } from "./lib/bench/variants";
@@ -42,8 +42,11 @@ import { sealData, unsealData } from "../lib/session/cookie/iron-seal";
 const CATALOGUE_SIZE = 10_000;
 /** Measured rounds per variant (alternating order; a warm-up round of every variant comes first): full run, --quick. */
 const ROUNDS = { full: 4, quick: 2 };
-/** Readers weighed per mode for the memory figures (and warm-up readers before them): full run, --quick. */
-const FOOTPRINT_READERS = { full: { readers: 10_000, warmUp: 500 }, quick: { readers: 200, warmUp: 20 } };
+/** How the memory figures are weighed (footprint.ts): full run, --quick (a smoke test: few readers, no waiting, rough figures). */
+const FOOTPRINT_PLAN: Record<"full" | "quick", WeighingPlan> = {
+  full: { readers: 10_000, warmUp: 500, chunks: 5, maxSettleMs: 2_000 },
+  quick: { readers: 200, warmUp: 20, chunks: 1, maxSettleMs: 0 },
+};
 
 function flags() {
   const { values } = parseArgs({
@@ -358,7 +361,7 @@ async function main(): Promise<void> {
     db = await connectDb(stack.db.postgres);
 
     const footprint: FootprintFigures[] = [];
-    const weighing = options.quick ? FOOTPRINT_READERS.quick : FOOTPRINT_READERS.full;
+    const weighing = options.quick ? FOOTPRINT_PLAN.quick : FOOTPRINT_PLAN.full;
     if (!options.only) {
       // First, while every store is empty: nothing the other phases leave behind (dead rows, free pages) blurs the growth.
       console.log(
@@ -372,6 +375,7 @@ async function main(): Promise<void> {
       for (const f of footprint) {
         console.log(
           `  ${f.mode.padEnd(7)} ${f.bytesPerReader === null ? "nothing on the server" : `${f.bytesPerReader} B per reader, ${mb(f.per10kReaders!)} MB per 10,000`} (${f.where}); browser ${f.browserBytesPerReader} B` +
+            (f.controlBytesPerRequest !== null ? `; requests alone grew it ${f.controlBytesPerRequest} B each, subtracted` : "") +
             (f.retried503 > 0 ? `; ${f.retried503} feed requests answered 503 and were tried again` : ""),
         );
       }

@@ -4,8 +4,10 @@
  * mode's code and open its connections), weigh the place, then `readers` new readers who each read
  * ONE page of 10 articles (one POST /api/feed {"limit":10}, under round-robin, from a 10,000-article
  * catalogue, so each seen-set spans the whole catalogue's newest end), weigh again. The growth,
- * divided by the readers, is one reader's cost there. The browser's share (the session cookie it
- * keeps and sends back) is read from every mode's Set-Cookie headers.
+ * divided by the readers, is one reader's cost there; for a place that also grows with the
+ * requests themselves (a heap), minus what as many requests of a control mode grew it by. The
+ * browser's share (the session cookie it keeps and sends back) is read from every mode's
+ * Set-Cookie headers.
  *
  * Adding a mode is one entry: its name, where its state lives, and how to weigh that place now.
  */
@@ -33,11 +35,28 @@ export interface Footprint {
   where: string;
   /** Weighs that place now; null: nothing lives on the server (cookie mode). */
   measure: ((context: FootprintContext) => Promise<Weighing>) | null;
+  /**
+   * A mode whose requests store nothing where `measure` looks (default none). Its requests run in
+   * chunks alternating with the readers', and what they grew the place by is subtracted: an
+   * instance's heap also grows with the requests it serves, whatever they store (measured here,
+   * 0.3 to 2.5 KB per request through Next.js, 404s included, not levelling off over 24,000
+   * requests; the front door's own /api/health, nothing), so without it the memory figure would
+   * be mostly the requests'.
+   */
+  control?: string;
+  /**
+   * Wait this long before each weighing (default 0). A heap keeps some of a burst's garbage alive
+   * for a moment after it (timers, sockets): weighed at once, a burst of 3,000 requests read
+   * between −0.4 and +1.5 MB; two seconds later, steadily lower.
+   */
+  settleMs?: number;
 }
 
 /**
- * Every instance's process after a full garbage collection: V8's heap in use plus ArrayBuffer
- * backing stores (scripts/instance-server.mjs answers /__bench/heap when BENCH_HEAP_PROBE=1).
+ * Every instance's process after full garbage collections, in two places each: V8's heap in use,
+ * and the ArrayBuffer backing stores (where a memory-mode seen-set's bytes live: exact, while the
+ * heap's figure is the noisy one). scripts/instance-server.mjs answers /__bench/heap when
+ * BENCH_HEAP_PROBE=1.
  */
 async function instanceHeaps({ stack }: FootprintContext): Promise<Weighing> {
   const up = stack.cluster.list().filter((instance) => instance.status === "up");
@@ -45,11 +64,14 @@ async function instanceHeaps({ stack }: FootprintContext): Promise<Weighing> {
     up.map(async (instance) => {
       const response = await fetch(`http://127.0.0.1:${instance.port}/__bench/heap`);
       if (!response.ok) throw new Error(`instance ${instance.id}: /__bench/heap answered ${response.status} (started without BENCH_HEAP_PROBE=1?)`);
-      const { bytes } = (await response.json()) as { bytes: number };
-      return [instance.id, bytes] as const;
+      const { heapUsedBytes, arrayBufferBytes } = (await response.json()) as { heapUsedBytes: number; arrayBufferBytes: number };
+      return [
+        [`${instance.id} heap`, heapUsedBytes],
+        [`${instance.id} ArrayBuffers`, arrayBufferBytes],
+      ] as const;
     }),
   );
-  return Object.fromEntries(weighed);
+  return Object.fromEntries(weighed.flat());
 }
 
 async function redisUsedMemory({ redis }: FootprintContext): Promise<Weighing> {
@@ -71,6 +93,8 @@ export const FOOTPRINTS: readonly Footprint[] = [
     mode: "memory",
     where: "the heap of the instance that served the reader (V8 heap used + ArrayBuffers after a full GC), summed over instances",
     measure: instanceHeaps,
+    control: "cookie",
+    settleMs: 2_000,
   },
   {
     mode: "replicated",
@@ -97,6 +121,8 @@ export interface FootprintFigures {
   browserBytesPerReader: number;
   /** Feed requests that answered 503 (store too slow; nothing recorded) and were tried again, warm-up included. */
   retried503: number;
+  /** With a control mode: what its requests grew the place by, bytes per request (subtracted from `bytes`); else null. */
+  controlBytesPerRequest: number | null;
 }
 
 /** Readers in flight at once while creating them. */
@@ -152,25 +178,68 @@ async function createReaders(url: string, mode: string, count: number): Promise<
 /** Readers enough to read a cookie's size: with nothing on the server, weighing 10,000 would only take time. */
 const BROWSER_ONLY_READERS = 100;
 
+export interface WeighingPlan {
+  /** New readers weighed per mode. */
+  readers: number;
+  /** Readers created first and not weighed (code loaded, connections opened). */
+  warmUp: number;
+  /** With a control mode, the readers and as many control requests run in this many alternating chunks, so drift hits both alike. */
+  chunks: number;
+  /** The longest settleMs honoured (a quick run does not wait). */
+  maxSettleMs: number;
+}
+
 /** Weighs one mode's readers (see the top of this file). */
-export async function measureFootprint(
-  context: FootprintContext,
-  footprint: Footprint,
-  options: { readers: number; warmUp: number },
-): Promise<FootprintFigures> {
+export async function measureFootprint(context: FootprintContext, footprint: Footprint, options: WeighingPlan): Promise<FootprintFigures> {
   const { measure } = footprint;
   if (!measure) {
     const readers = Math.min(options.readers, BROWSER_ONLY_READERS);
     const { cookieBytes, retried } = await createReaders(context.stack.url, footprint.mode, readers);
     const nothing = { byPlace: {}, bytes: null, bytesPerReader: null, per10kReaders: null };
-    return { mode: footprint.mode, where: footprint.where, readers, ...nothing, browserBytesPerReader: Math.round(cookieBytes / readers), retried503: retried };
+    return {
+      mode: footprint.mode,
+      where: footprint.where,
+      readers,
+      ...nothing,
+      browserBytesPerReader: Math.round(cookieBytes / readers),
+      retried503: retried,
+      controlBytesPerRequest: null,
+    };
   }
-  const warm = await createReaders(context.stack.url, footprint.mode, options.warmUp);
-  const before = await measure(context);
-  const { cookieBytes, retried } = await createReaders(context.stack.url, footprint.mode, options.readers);
-  const after = await measure(context);
-  const byPlace = Object.fromEntries(Object.entries(after).map(([place, bytes]) => [place, bytes - (before[place] ?? 0)]));
+  const { url } = context.stack;
+  const settle = Math.min(footprint.settleMs ?? 0, options.maxSettleMs);
+  const weigh = async () => {
+    if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
+    return measure(context);
+  };
+  const readersGrowth: Weighing = {};
+  const controlGrowth: Weighing = {};
+  let retried = (await createReaders(url, footprint.mode, options.warmUp)).retried;
+  if (footprint.control) retried += (await createReaders(url, footprint.control, options.warmUp)).retried;
+  let cookieBytes = 0;
+  // Weighed between phases: each weighing ends one phase's growth and starts the next one's.
+  let last = await weigh();
+  const grew = async (into: Weighing) => {
+    const now = await weigh();
+    for (const [place, bytes] of Object.entries(now)) into[place] = (into[place] ?? 0) + bytes - (last[place] ?? 0);
+    last = now;
+  };
+  const chunks = footprint.control ? options.chunks : 1;
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    // Equal shares, the remainder in the last chunk: `readers` in all.
+    const size = chunk < chunks - 1 ? Math.floor(options.readers / chunks) : options.readers - Math.floor(options.readers / chunks) * (chunks - 1);
+    if (footprint.control) {
+      retried += (await createReaders(url, footprint.control, size)).retried;
+      await grew(controlGrowth);
+    }
+    const created = await createReaders(url, footprint.mode, size);
+    await grew(readersGrowth);
+    cookieBytes += created.cookieBytes;
+    retried += created.retried;
+  }
+  const byPlace = Object.fromEntries(Object.entries(readersGrowth).map(([place, bytes]) => [place, bytes - (controlGrowth[place] ?? 0)]));
   const bytes = Object.values(byPlace).reduce((sum, b) => sum + b, 0);
+  const controlBytes = Object.values(controlGrowth).reduce((sum, b) => sum + b, 0);
   return {
     mode: footprint.mode,
     where: footprint.where,
@@ -180,6 +249,7 @@ export async function measureFootprint(
     bytesPerReader: Math.round(bytes / options.readers),
     per10kReaders: Math.round((bytes / options.readers) * 10_000),
     browserBytesPerReader: Math.round(cookieBytes / options.readers),
-    retried503: warm.retried + retried,
+    retried503: retried,
+    controlBytesPerRequest: footprint.control ? Math.round(controlBytes / options.readers) : null,
   };
 }

@@ -386,8 +386,13 @@ ${r.footprint.modes
   )
   .join("\n")}
 
-- memory: each reader lives in the one instance that served its page, so the instances share the readers; the heap is
-  weighed after a full garbage collection (the instances answer \`/__bench/heap\` only under the bench).
+- memory: each reader lives in the one instance that served its page, so the instances share the readers. Each
+  instance is weighed after full garbage collections (\`/__bench/heap\`, answered only under the bench), in two parts:
+  the ArrayBuffers, where the seen bitmaps live (exact), and V8's heap (approximate). The heap also grows with every
+  request an instance serves, whatever it stores (${r.footprint.modes
+    .filter((f) => f.controlBytesPerRequest !== null)
+    .map((f) => `${f.controlBytesPerRequest} B per request here, weighed with as many cookie-mode requests`)
+    .join("; ")} in alternating chunks): that growth is subtracted.
 - kv: Redis's \`used_memory\` (two keys per reader at most, a bitmap string and its expiry).
 - db: the table with its indexes (primary key, expires_at) and TOAST; the first claim inserts the row and updates it in
   the same transaction, so the figure includes that dead first version until vacuum reuses its space.
