@@ -100,6 +100,8 @@ export const FOOTPRINTS: readonly Footprint[] = [
     mode: "replicated",
     where: "the heap of EVERY instance (each holds a replica of every reader), summed over instances: divide by the instance count for one instance's share",
     measure: instanceHeaps,
+    control: "cookie",
+    settleMs: 2_000,
   },
   { mode: "kv", where: "Redis (INFO memory: used_memory)", measure: redisUsedMemory },
   { mode: "db", where: `PostgreSQL: the ${SESSIONS_TABLE} table with its indexes (pg_total_relation_size)`, measure: sessionsTableSize },
