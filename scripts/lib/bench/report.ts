@@ -393,7 +393,8 @@ ${r.footprint.modes
     .filter((f) => f.controlBytesPerRequest !== null)
     .map((f) => `${f.controlBytesPerRequest} B per request here, weighed with as many cookie-mode requests`)
     .join("; ")} in alternating chunks): that growth is subtracted.
-- kv: Redis's \`used_memory\` (two keys per reader at most, a bitmap string and its expiry).
+- kv: Redis's \`used_memory\`. After one page a reader has one key, its seen bitmap (a string of the newest seq ÷ 8
+  bytes) with an expiry; the read bitmap's key appears when an article is opened.
 - db: the table with its indexes (primary key, expires_at) and TOAST; the first claim inserts the row and updates it in
   the same transaction, so the figure includes that dead first version until vacuum reuses its space.
 - In the browser: the session cookie (name=value) the browser keeps and sends back with every request: the whole
