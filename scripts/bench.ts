@@ -45,7 +45,7 @@ const ROUNDS = { full: 4, quick: 2 };
 /** How the memory figures are weighed (footprint.ts): full run, --quick (a smoke test: few readers, no waiting, rough figures). */
 const FOOTPRINT_PLAN: Record<"full" | "quick", WeighingPlan> = {
   full: { readers: 10_000, warmUp: 500, chunks: 5, maxSettleMs: 2_000 },
-  quick: { readers: 200, warmUp: 20, chunks: 1, maxSettleMs: 0 },
+  quick: { readers: 100, warmUp: 20, chunks: 1, maxSettleMs: 0 },
 };
 
 function flags() {
@@ -389,7 +389,7 @@ async function main(): Promise<void> {
       readers: options.readers,
       durationMs: options.durationMs,
       rounds: options.rounds,
-      warmupMs: options.quick ? 500 : 3000,
+      warmupMs: options.quick ? 300 : 3000,
       only: options.only,
     });
     if (options.only) {
