@@ -43,6 +43,18 @@ function ShowControl({ targetId, children }: { targetId: string; children: React
   );
 }
 
+/** A cure's step: point at its switch, then look at where the history went. */
+function SwitchThenInspect({ mode, label }: { mode: string; label: string }) {
+  return (
+    <div className="flex flex-wrap gap-2">
+      <ShowControl targetId={`mode-${mode}`}>Show me the {label} switch</ShowControl>
+      <Link href="/inspector" className={actionClass}>
+        Open the inspector
+      </Link>
+    </div>
+  );
+}
+
 /** Five steps that show the bug, three cures and the proof; each ticks itself from what this tab's requests showed. */
 export function GuidedTour() {
   const progress = useTourProgress();
@@ -98,14 +110,7 @@ export function GuidedTour() {
         </>
       ),
       done: progress.dbCleanRun,
-      action: (
-        <div className="flex flex-wrap gap-2">
-          <ShowControl targetId="mode-db">Show me the Database switch</ShowControl>
-          <Link href="/inspector" className={actionClass}>
-            Open the inspector
-          </Link>
-        </div>
-      ),
+      action: <SwitchThenInspect mode="db" label="Database" />,
     },
     {
       title: "Switch to Replicated: every instance holds you",
@@ -117,14 +122,7 @@ export function GuidedTour() {
         </>
       ),
       done: progress.replicatedCleanRun,
-      action: (
-        <div className="flex flex-wrap gap-2">
-          <ShowControl targetId="mode-replicated">Show me the Replicated switch</ShowControl>
-          <Link href="/inspector" className={actionClass}>
-            Open the inspector
-          </Link>
-        </div>
-      ),
+      action: <SwitchThenInspect mode="replicated" label="Replicated" />,
     },
     {
       title: "Stop an instance and watch nothing change",

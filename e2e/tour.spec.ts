@@ -3,7 +3,31 @@
  * points at is clicked as a reader would click it (no forced clicks, no API shortcuts), with the
  * request timeline open as the tour leaves it, and every step must tick.
  */
-import { expect, test, type Load } from "./support/fixtures";
+import type { Locator } from "@playwright/test";
+import { expect, test, type FeedReader, type Load } from "./support/fixtures";
+
+/**
+ * A cure's step: the tour points at the mode's switch, the reader picks it (the previous cure moves
+ * the whole history), and clean pages from two instances tick the step. Nothing memory mode left
+ * behind is still owed by then (kv showed it before its clean pages), so no page of the new mode
+ * may show any story this tab has seen.
+ */
+async function cleanRunStep(reader: FeedReader, step: Locator, mode: string, label: string): Promise<void> {
+  const page = reader.page;
+  await step.getByRole("button", { name: `Show me the ${label} switch` }).click();
+  await page.getByTestId(`mode-${mode}`).click();
+  await expect(page.getByTestId(`mode-${mode}`)).toHaveAttribute("aria-checked", "true");
+  const shownBefore = new Set(reader.allIds());
+  const loads: Load[] = [];
+  for (let i = 0; i < 6 && (await step.getAttribute("data-done")) !== "true"; i++) loads.push(await reader.more());
+  await expect(step).toHaveAttribute("data-done", "true");
+  expect(loads.every((load) => load.status === 200)).toBe(true);
+  expect(new Set(loads.map((load) => load.instance)).size, `${mode} pages from two instances`).toBeGreaterThanOrEqual(2);
+  expect(
+    loads.flatMap((load) => load.ids).filter((id) => shownBefore.has(id)),
+    `${mode} pages repeat nothing`,
+  ).toEqual([]);
+}
 
 for (const viewport of [
   { width: 1280, height: 900 },
@@ -36,22 +60,8 @@ for (const viewport of [
     await expect(step(2)).toHaveAttribute("data-done", "true");
     expect(kvLoads.every((load) => load.status === 200)).toBe(true);
 
-    // Step 3: the Database switch (kv → db moves the whole history); clean db pages from two
-    // instances tick it. Nothing memory mode left behind is still owed by now (kv showed it before
-    // its clean pages), so no db page may show any story this tab has seen.
-    await step(3).getByRole("button", { name: "Show me the Database switch" }).click();
-    await page.getByTestId("mode-db").click();
-    await expect(page.getByTestId("mode-db")).toHaveAttribute("aria-checked", "true");
-    const shownBeforeDb = new Set(reader.allIds());
-    const dbLoads: Load[] = [];
-    for (let i = 0; i < 6 && (await step(3).getAttribute("data-done")) !== "true"; i++) dbLoads.push(await reader.more());
-    await expect(step(3)).toHaveAttribute("data-done", "true");
-    expect(dbLoads.every((load) => load.status === 200)).toBe(true);
-    expect(new Set(dbLoads.map((load) => load.instance)).size, "db pages from two instances").toBeGreaterThanOrEqual(2);
-    expect(
-      dbLoads.flatMap((load) => load.ids).filter((id) => shownBeforeDb.has(id)),
-      "db pages repeat nothing",
-    ).toEqual([]);
+    // Step 3: the Database switch (kv → db moves the whole history).
+    await cleanRunStep(reader, step(3), "db", "Database");
     // What the step says the inspector shows: the reader's row, its table, its bytes, its expiry.
     await step(3).getByRole("link", { name: "Open the inspector" }).click();
     await expect(page).toHaveURL(/\/inspector/);
@@ -61,21 +71,8 @@ for (const viewport of [
     expect(Number(await page.getByTestId("db-ttl").getAttribute("data-ttl-ms"))).toBeGreaterThan(0);
     await reader.home();
 
-    // Step 4: the Replicated switch (db → replicated moves the whole history); clean pages from two
-    // instances tick it, and the inspector lists every instance's copy.
-    await step(4).getByRole("button", { name: "Show me the Replicated switch" }).click();
-    await page.getByTestId("mode-replicated").click();
-    await expect(page.getByTestId("mode-replicated")).toHaveAttribute("aria-checked", "true");
-    const shownBeforeReplicated = new Set(reader.allIds());
-    const replicatedLoads: Load[] = [];
-    for (let i = 0; i < 6 && (await step(4).getAttribute("data-done")) !== "true"; i++) replicatedLoads.push(await reader.more());
-    await expect(step(4)).toHaveAttribute("data-done", "true");
-    expect(replicatedLoads.every((load) => load.status === 200)).toBe(true);
-    expect(new Set(replicatedLoads.map((load) => load.instance)).size, "replicated pages from two instances").toBeGreaterThanOrEqual(2);
-    expect(
-      replicatedLoads.flatMap((load) => load.ids).filter((id) => shownBeforeReplicated.has(id)),
-      "replicated pages repeat nothing",
-    ).toEqual([]);
+    // Step 4: the Replicated switch (db → replicated); the inspector lists every instance's copy.
+    await cleanRunStep(reader, step(4), "replicated", "Replicated");
     await step(4).getByRole("link", { name: "Open the inspector" }).click();
     await expect(page).toHaveURL(/\/inspector/);
     await expect(page.getByTestId("inspector")).toHaveAttribute("data-mode", "replicated");

@@ -10,7 +10,7 @@ import type { SessionView } from "@/lib/api-contract";
 import type { ClusterState } from "@/lib/cluster-contract";
 import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/lib/balancer/server";
 import { ROOT } from "../../scripts/lib/build";
-import { Cluster, type InstanceRecord } from "../../scripts/lib/cluster/cluster";
+import { Cluster, standInRecord, type InstanceRecord } from "../../scripts/lib/cluster/cluster";
 import { freePort, isListening } from "../../scripts/lib/ports";
 import { ReaderClient } from "../../scripts/lib/reader-client";
 import { startStack, type Stack } from "../../scripts/lib/stack";
@@ -292,32 +292,7 @@ describe("balancer retry", () => {
     const live = createServer((_req, res) => res.writeHead(200, { "X-Instance-Id": "live" }).end("ok"));
     await new Promise<void>((resolve) => live.listen(0, "127.0.0.1", resolve));
     const livePort = (live.address() as { port: number }).port;
-    const records: InstanceRecord[] = [
-      {
-        id: "dead",
-        port: await freePort(),
-        pid: 1,
-        status: "up",
-        served: 0,
-        readers: null,
-        secretFingerprint: null,
-        secretMismatch: false,
-        kv: null,
-        replication: null,
-      },
-      {
-        id: "live",
-        port: livePort,
-        pid: 2,
-        status: "up",
-        served: 0,
-        readers: null,
-        secretFingerprint: null,
-        secretMismatch: false,
-        kv: null,
-        replication: null,
-      },
-    ];
+    const records: InstanceRecord[] = [standInRecord("dead", await freePort(), 1), standInRecord("live", livePort, 2)];
     const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0, options: {} });
     const lines: string[] = [];
     const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, log: (line) => lines.push(line), adminToken: "unused-admin-token-0123456789" });

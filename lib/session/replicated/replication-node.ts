@@ -76,6 +76,8 @@ export class ReplicationNode implements LinkOwner {
   readonly ready: Promise<void>;
   private resolveReady!: () => void;
   private rejoining: Promise<void> | null = null;
+  /** The last wire form of each replica (wireReplica): peers sent the same state share one encoding. */
+  private readonly encoded = new WeakMap<Replica, { key: string; wire: WireReplica }>();
   private lastTick = 0;
   private pauseWatch: NodeJS.Timeout | null = null;
 
@@ -289,9 +291,20 @@ export class ReplicationNode implements LinkOwner {
     };
   }
 
+  /**
+   * The replica as it travels, encoded once per state however many peers it goes to. Within an
+   * epoch the sets only grow, so equal counts mean equal sets: epoch, counts, the forget flag and
+   * the touch time identify the state.
+   */
   wireReplica(sid: string): WireReplica | null {
     const replica = this.replicas.get(sid);
-    return replica ? toWire(sid, replica) : null;
+    if (!replica) return null;
+    const key = `${replica.epoch}:${replica.seen.count()}:${replica.read.count()}:${replica.forgotten}:${replica.touchedAt}`;
+    const cached = this.encoded.get(replica);
+    if (cached?.key === key && cached.wire.sid === sid) return cached.wire;
+    const wire = toWire(sid, replica);
+    this.encoded.set(replica, { key, wire });
+    return wire;
   }
 
   allSids(): string[] {

@@ -61,6 +61,11 @@ export class ClusterError extends Error {
   }
 }
 
+/** An instance that is up and knows nothing yet: the record of a stand-in (measurements, tests) that no health check fills in. */
+export function standInRecord(id: string, port: number, pid: number | null = null): InstanceRecord {
+  return { id, port, pid, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null, replication: null };
+}
+
 export function instanceIdFor(index: number): string {
   return index < 26 ? String.fromCharCode(97 + index) : `i${index + 1}`;
 }

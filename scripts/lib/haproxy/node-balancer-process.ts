@@ -5,7 +5,7 @@
  * {port} over IPC once listening and runs until its parent disconnects.
  */
 import { startBalancer, type BalancedCluster } from "../balancer/server";
-import { ClusterError, type InstanceRecord, type Policy } from "../cluster/cluster";
+import { ClusterError, standInRecord, type InstanceRecord, type Policy } from "../cluster/cluster";
 
 /** The part of the cluster the balancer routes with: fixed instances and counters (routing.ts does the turns). */
 class FixedCluster implements BalancedCluster {
@@ -50,18 +50,7 @@ class FixedCluster implements BalancedCluster {
 async function main(): Promise<void> {
   const instances = process.argv.slice(2).map((argument): InstanceRecord => {
     const [id, port] = argument.split(":");
-    return {
-      id: id!,
-      port: Number(port),
-      pid: null,
-      status: "up",
-      served: 0,
-      readers: null,
-      secretFingerprint: null,
-      secretMismatch: false,
-      kv: null,
-      replication: null,
-    };
+    return standInRecord(id!, Number(port));
   });
   if (instances.length === 0 || instances.some((instance) => !instance.id || !(instance.port > 0))) {
     throw new Error("usage: node-balancer-process.ts id:port [id:port …]");
