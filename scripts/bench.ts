@@ -54,7 +54,8 @@ function flags() {
   });
   const quick = values.quick!;
   const duration = Number(values.duration ?? (quick ? 1 : 20));
-  const readers = Number(values.readers ?? 50);
+  // --quick is a smoke test of the harness: 20 readers keep every phase short (its figures are rough anyway).
+  const readers = Number(values.readers ?? (quick ? 20 : 50));
   if (!Number.isFinite(duration) || duration <= 0 || duration > 300) throw new Error(`--duration must be 1..300 seconds, got ${values.duration}`);
   if (!Number.isInteger(readers) || readers < 1 || readers > 200) throw new Error(`--readers must be 1..200, got ${values.readers}`);
   // --only cookie,kv: a focused run for profiling; the baseline is always included, nothing is written.
