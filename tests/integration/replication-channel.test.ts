@@ -133,7 +133,8 @@ describe("replication between nodes", () => {
     // c answers again on the same port: a's link notices and sends what it missed
     c!.server = await listenChannel(c!.node, "127.0.0.1", c!.port);
     await expect.poll(() => seenOn(c!.node), { timeout: 5000 }).toBe(4);
-    expect(a!.node.status().peers.find((p) => p.id === "c")).toMatchObject({ state: "up", backlog: 0 });
+    // a marks the link up when c's acknowledgement arrives, a moment after c merged: wait for it too
+    await expect.poll(() => a!.node.status().peers.find((p) => p.id === "c"), { timeout: 5000 }).toMatchObject({ state: "up", backlog: 0 });
   });
 
   it("a paused node pulls the peers' state before it serves replicated readers again", async () => {
