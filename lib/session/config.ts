@@ -19,15 +19,35 @@ export interface RestEndpoint {
   token: string;
 }
 
-/** A Redis server spoken to in its own protocol: KV_URL=redis://[:password@]host:port or rediss://… */
+/**
+ * Redis spoken to in its own protocol: one server (KV_URL=redis://[:password@]host:port or
+ * rediss://…), or a Redis Cluster (REDIS_CLUSTER_URLS: seed nodes, comma-separated).
+ */
 export interface RedisEndpoint {
+  /** The one server, or the first seed node of the cluster. */
   url: string;
+  /** REDIS_CLUSTER_URLS split: every seed node of a Redis Cluster; null for a single server. */
+  clusterUrls?: string[] | null;
 }
 
 export type KvTransportKind = "rest" | "redis";
 
 /** Where kv mode's Redis is and how it is reached, or why kv mode is off. */
-export type KvConfig = { transport: KvTransportKind; rest: RestEndpoint | null; redis: RedisEndpoint | null } | { unavailable: string };
+export type KvConfig =
+  | {
+      transport: KvTransportKind;
+      rest: RestEndpoint | null;
+      redis: RedisEndpoint | null;
+      /**
+       * KV_WAIT_REPLICAS, default 0: each write waits (Redis WAIT, up to KV_WAIT_TIMEOUT_MS in
+       * kv-client.ts) until this many replicas hold it, and answers 503 when fewer do, so a master
+       * that dies right after acknowledging cannot take a claim with it. Over the Redis protocol the
+       * app sends the WAIT; over REST the endpoint must (the in-repo bridge takes the same setting,
+       * see scripts/lib/kv-bridge.ts). Example: KV_WAIT_REPLICAS=1 on a cluster with one replica per master.
+       */
+      waitReplicas: number;
+    }
+  | { unavailable: string };
 
 export interface SessionConfig {
   /**
@@ -54,7 +74,9 @@ export interface SessionConfig {
    *    the Upstash integration sets today, UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN.
    *    Example: KV_REST_API_URL=https://<db>.upstash.io KV_REST_API_TOKEN=<token>.
    *  - Redis protocol: KV_URL=redis://[:password@]host:port, or rediss://… for TLS (Vercel KV's
-   *    KV_URL is one). Example: KV_URL=redis://:secret@10.0.0.5:6379.
+   *    KV_URL is one). Example: KV_URL=redis://:secret@10.0.0.5:6379. Or a Redis Cluster:
+   *    REDIS_CLUSTER_URLS=redis://:secret@10.0.0.5:7000,redis://:secret@10.0.0.6:7000 (any
+   *    reachable node is enough; the client reads the rest of the topology). Not both.
    * KV_TRANSPORT=rest|redis picks one when both are set; default: rest when its endpoint is set,
    * else redis. Default: neither, kv mode off (npm run dev / demo start a local Redis and set them).
    */
@@ -102,24 +124,46 @@ function parseKv(env: Env): KvConfig {
   const url = env.KV_REST_API_URL || env.UPSTASH_REDIS_REST_URL;
   const token = env.KV_REST_API_TOKEN || env.UPSTASH_REDIS_REST_TOKEN;
   const rest = url && token ? { url, token } : null;
-  const redisUrl = env.KV_URL?.trim();
-  if (redisUrl && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
-    throw new ConfigError(
-      `KV_URL must be a redis:// or rediss:// URL such as redis://:password@127.0.0.1:6379, got "${redisUrl.replace(/\/\/[^@/]*@/, "//…@")}"`,
-    );
+  const redis = parseRedisEndpoint(env);
+  const waitReplicas = env.KV_WAIT_REPLICAS === undefined || env.KV_WAIT_REPLICAS === "" ? 0 : Number(env.KV_WAIT_REPLICAS);
+  if (!Number.isInteger(waitReplicas) || waitReplicas < 0 || waitReplicas > 5) {
+    throw new ConfigError(`KV_WAIT_REPLICAS must be a whole number from 0 to 5 (replicas each write waits for), got "${env.KV_WAIT_REPLICAS}"`);
   }
-  const redis = redisUrl ? { url: redisUrl } : null;
   const chosen = env.KV_TRANSPORT?.trim();
   if (chosen && chosen !== "rest" && chosen !== "redis") throw new ConfigError(`KV_TRANSPORT must be "rest" or "redis", got "${chosen}"`);
-  if (chosen === "redis" && !redis) return { unavailable: "KV_TRANSPORT=redis, but KV_URL (redis://… or rediss://…) is not set." };
+  if (chosen === "redis" && !redis) return { unavailable: "KV_TRANSPORT=redis, but neither KV_URL (redis://… or rediss://…) nor REDIS_CLUSTER_URLS is set." };
   if (chosen === "rest" && !rest) return { unavailable: "KV_TRANSPORT=rest, but KV_REST_API_URL and KV_REST_API_TOKEN are not set." };
   const transport = (chosen as KvTransportKind | undefined) ?? (rest ? "rest" : redis ? "redis" : null);
-  if (transport) return { transport, rest, redis };
+  if (transport) return { transport, rest, redis, waitReplicas };
   return {
     unavailable:
       "KV is not configured: set KV_REST_API_URL and KV_REST_API_TOKEN (or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN), " +
-      "or KV_URL=redis://… for the Redis protocol; npm run dev and npm run demo start a local one.",
+      "or KV_URL=redis://… (REDIS_CLUSTER_URLS for a Redis Cluster) for the Redis protocol; npm run dev and npm run demo start a local one.",
   };
+}
+
+const REDIS_URL = /^rediss?:\/\/[^/]/;
+/** A URL as it may appear in an error: never its password. */
+const withoutPassword = (url: string) => url.replace(/\/\/[^@/]*@/, "//…@");
+
+function parseRedisEndpoint(env: Env): RedisEndpoint | null {
+  const single = env.KV_URL?.trim();
+  const cluster = env.REDIS_CLUSTER_URLS?.split(",")
+    .map((url) => url.trim())
+    .filter(Boolean);
+  if (single && cluster?.length) throw new ConfigError("Set KV_URL (one Redis) or REDIS_CLUSTER_URLS (a Redis Cluster), not both.");
+  if (single && !REDIS_URL.test(single)) {
+    throw new ConfigError(`KV_URL must be a redis:// or rediss:// URL such as redis://:password@127.0.0.1:6379, got "${withoutPassword(single)}"`);
+  }
+  for (const seed of cluster ?? []) {
+    if (!REDIS_URL.test(seed)) {
+      throw new ConfigError(
+        `REDIS_CLUSTER_URLS must list redis:// or rediss:// URLs, comma-separated, such as redis://:password@127.0.0.1:7000; got "${withoutPassword(seed)}"`,
+      );
+    }
+  }
+  if (cluster?.length) return { url: cluster[0]!, clusterUrls: cluster };
+  return single ? { url: single, clusterUrls: null } : null;
 }
 
 /** Reads and validates a configuration from `env` (default: this process's environment). */

@@ -1,4 +1,5 @@
 /** Domain errors of the session layer; lib/http/errors.ts maps them onto HTTP answers. */
+import { isReplicaWaitRefusal } from "./kv/replica-wait";
 import { MAX_COOKIE_BYTES } from "./cookies";
 
 /** A cookie-mode save would exceed the browser's 4,096-byte cookie limit; nothing was saved. */
@@ -43,7 +44,13 @@ export class StoreUnavailableError extends Error {
 /** The KV store (bridge or Redis) did not answer in time, or reported an outage. */
 export class KvUnavailableError extends StoreUnavailableError {
   constructor(cause: unknown) {
-    super("KV_UNAVAILABLE", "The shared session store is not reachable right now. Nothing was recorded; try again in a moment.", cause);
+    super(
+      "KV_UNAVAILABLE",
+      isReplicaWaitRefusal(cause)
+        ? "The shared session store could not copy this page to a replica in time, so it was withheld: it can never come back later. Try again in a moment."
+        : "The shared session store is not reachable right now. Nothing was recorded; try again in a moment.",
+      cause,
+    );
     this.name = "KvUnavailableError";
   }
 }

@@ -39,11 +39,12 @@
  *
  * The bridge binds to 127.0.0.1 only and never crashes on bad input. startKvBridge waits up to
  * 1 s for Redis's first answer, then serves anyway: while Redis is down every request is a 503,
- * and the bridge heals by itself when Redis is back. It talks to Redis through a small RedisSide interface
- * (kv-rest/redis-side.ts) so that a Redis Cluster can later replace the single node.
+ * and the bridge heals by itself when Redis is back. It talks to Redis through a small RedisSide
+ * interface (kv-rest/redis-side.ts): one node (single-node-redis.ts) or a Redis Cluster (cluster-redis.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ClusterRedis } from "./kv-rest/cluster-redis";
 import { CommandPolicy } from "./kv-rest/command-policy";
 import { type BridgeError, classifyFailure } from "./kv-rest/errors";
 import type { RedisSide } from "./kv-rest/redis-side";
@@ -52,8 +53,15 @@ import { bearerToken, type Command, jsonCommand, jsonCommandList, pathCommand, q
 import { SingleNodeRedis } from "./kv-rest/single-node-redis";
 
 export interface KvBridgeOptions {
-  /** The Redis behind the bridge: redis://[:password@]host:port. */
-  redisUrl: string;
+  /** The Redis behind the bridge: redis://[:password@]host:port. Ignored when redisClusterUrls is given. */
+  redisUrl?: string;
+  /** A Redis Cluster behind the bridge instead (kv-rest/cluster-redis.ts): seed nodes, redis://[:password@]host:port each. */
+  redisClusterUrls?: string[];
+  /**
+   * KV_WAIT_REPLICAS for REST callers, who cannot send WAIT themselves: every write waits until
+   * this many replicas hold it, else 503. Needs redisClusterUrls (a single node has no replicas here). Default 0.
+   */
+  waitReplicas?: number;
   /** Bearer token with full access (KV_REST_API_TOKEN); at least 16 characters. */
   token: string;
   /** Bearer token limited to commands that cannot change data, like Upstash's read-only token. Default: none. */
@@ -139,7 +147,13 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
   }
   const fullToken = Buffer.from(options.token);
   const readOnlyToken = options.readOnlyToken === undefined ? null : Buffer.from(options.readOnlyToken);
-  const redis: RedisSide = new SingleNodeRedis({ url: options.redisUrl, commandTimeoutMs });
+  const waitReplicas = options.waitReplicas ?? 0;
+  if (waitReplicas > 0 && !options.redisClusterUrls?.length)
+    throw new Error("KV bridge waitReplicas needs a Redis Cluster (redisClusterUrls): one node has no replicas to wait for");
+  let redis: RedisSide;
+  if (options.redisClusterUrls?.length) redis = new ClusterRedis({ urls: options.redisClusterUrls, commandTimeoutMs, waitReplicas });
+  else if (options.redisUrl) redis = new SingleNodeRedis({ url: options.redisUrl, commandTimeoutMs });
+  else throw new Error("KV bridge: give redisUrl (one Redis) or redisClusterUrls (a Redis Cluster)");
   const policy = new CommandPolicy((name) => redis.commandInfo(name));
   let requests = 0;
   let commands = 0;

@@ -41,3 +41,16 @@ export function keySlot(key: string | Uint8Array): number {
   }
   return crc16(bytes) & (CLUSTER_SLOTS - 1);
 }
+
+/**
+ * A command on keys of different slots fails CROSSSLOT on a cluster; on one Redis it works, so the
+ * bug would surface only in production. The cluster transport checks every call before sending it,
+ * and tests/unit/key-slot.test.ts checks every key layout the kv store uses.
+ */
+export function assertOneSlot(keys: readonly string[]): void {
+  if (keys.length === 0) throw new Error("a kv command needs at least one key to be routed by");
+  const slot = keySlot(keys[0]!);
+  for (const key of keys) {
+    if (keySlot(key) !== slot) throw new Error(`kv keys ${keys.join(", ")} are in different cluster slots: give them one hash tag ({…})`);
+  }
+}

@@ -7,6 +7,7 @@ import { processWide } from "../../process-wide";
 import { sessionConfig, type KvConfig, type KvTransportKind } from "../config";
 import { KvMisconfiguredError, KvUnavailableError, ModeUnavailableError } from "../errors";
 import { isKvTransportError, type KvTransport } from "./kv-transport";
+import { redisClusterTransport } from "./redis-cluster-transport";
 import { redisTransport } from "./redis-transport";
 import { restTransport } from "./rest-transport";
 
@@ -43,8 +44,11 @@ export function kvTransportFor(kv: KvEndpoints, kind: KvTransportKind = kv.trans
     return processWide(`kvTransport rest ${rest.url} ${rest.token}`, () => restTransport(rest, { timeoutMs: KV_TIMEOUT_MS }));
   }
   const redis = kv.redis;
-  if (!redis) throw new ModeUnavailableError("kv", "kv over the Redis protocol needs KV_URL=redis://… or rediss://….");
-  return processWide(`kvTransport redis ${redis.url}`, () => redisTransport(redis, { timeoutMs: KV_TIMEOUT_MS }));
+  if (!redis) throw new ModeUnavailableError("kv", "kv over the Redis protocol needs KV_URL=redis://… or rediss://… (REDIS_CLUSTER_URLS for a Redis Cluster).");
+  const options = { timeoutMs: KV_TIMEOUT_MS, waitReplicas: kv.waitReplicas };
+  if (redis.clusterUrls)
+    return processWide(`kvTransport cluster ${redis.clusterUrls.join(",")} ${kv.waitReplicas}`, () => redisClusterTransport(redis, options));
+  return processWide(`kvTransport redis ${redis.url} ${kv.waitReplicas}`, () => redisTransport(redis, options));
 }
 
 /** The transport of this process's configuration; ModeUnavailableError when kv is not configured. */

@@ -166,6 +166,7 @@ local function usage(key)
 end
 return {hex(seen), hex(read), redis.call('PTTL', KEYS[1]), #seen, #read, usage(KEYS[1]), usage(KEYS[2])}
 `,
+  { writes: false },
 );
 
 /** KEYS: seen, read. ARGV: seenHex, readHex, ttlSeconds, deadlineMs. Overwrites both bitmaps. */

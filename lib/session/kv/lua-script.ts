@@ -11,10 +11,13 @@ export interface LuaScript {
   source: string;
   /** Lower-case hex SHA-1 of `source`: the name EVALSHA takes. */
   sha1: string;
+  /** Whether it may write: a write waits for replicas when KV_WAIT_REPLICAS asks it to (replica-wait.ts). */
+  writes: boolean;
 }
 
-export function luaScript(name: string, source: string): LuaScript {
-  return { name, source, sha1: createHash("sha1").update(source).digest("hex") };
+/** `writes` defaults to true: a script wrongly marked as a write only waits needlessly; the reverse could lose a claim. */
+export function luaScript(name: string, source: string, options: { writes?: boolean } = {}): LuaScript {
+  return { name, source, sha1: createHash("sha1").update(source).digest("hex"), writes: options.writes ?? true };
 }
 
 /** Redis's answer to EVALSHA for a script its cache does not hold. */

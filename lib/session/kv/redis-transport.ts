@@ -15,6 +15,7 @@ import { createClient, ErrorReply } from "redis";
 import type { RedisEndpoint } from "../config";
 import { withScriptLoaded, type LuaScript } from "./lua-script";
 import { isKvTransportError, KvTransportError, type KvTransport } from "./kv-transport";
+import { requireAcknowledged, waitCommand } from "./replica-wait";
 
 export interface RedisTransportOptions {
   /** A command not yet written after this long fails (node-redis's own timeout; default 2000 ms). */
@@ -23,6 +24,8 @@ export interface RedisTransportOptions {
   connectTimeoutMs?: number;
   /** Told about connection errors (default: one console line per distinct message). */
   log?: (line: string) => void;
+  /** KV_WAIT_REPLICAS: each write waits for this many replicas (replica-wait.ts). Default 0. */
+  waitReplicas?: number;
 }
 
 /** host:port of the URL, never its password. */
@@ -35,7 +38,12 @@ export function redisEndpointName(url: string): string {
   }
 }
 
-function asTransportFailure(error: unknown): unknown {
+/** Error replies that describe the server's or the cluster's state, not the command: retrying later can work. */
+const OUTAGE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|MISCONF)\b/;
+
+export function asTransportFailure(error: unknown): unknown {
+  if (error instanceof ErrorReply && OUTAGE_REPLY.test(error.message))
+    return new KvTransportError(`Redis cannot serve now (${error.message})`, { cause: error });
   if (error instanceof ErrorReply || isKvTransportError(error)) return error;
   const name = error instanceof Error ? error.name : "Error";
   const message = error instanceof Error ? error.message : String(error);
@@ -97,11 +105,21 @@ export function redisTransport(endpoint: RedisEndpoint, options: RedisTransportO
     }
   }
 
+  const waitReplicas = options.waitReplicas ?? 0;
+  /** A write, then (with KV_WAIT_REPLICAS) WAIT on the same connection: it covers everything that connection wrote. */
+  async function write<T>(operation: () => Promise<T>): Promise<T> {
+    return run(async () => {
+      const result = await operation();
+      if (waitReplicas > 0) requireAcknowledged(await client.sendCommand(waitCommand(waitReplicas)), waitReplicas);
+      return result;
+    });
+  }
+
   return {
     kind: "redis",
     endpoint: redisEndpointName(endpoint.url),
     evalScript: (script: LuaScript, keys, args) =>
-      run(() =>
+      (script.writes ? write : run)(() =>
         withScriptLoaded(
           () => client.evalSha(script.sha1, { keys: [...keys], arguments: args.map(String) }),
           () => client.scriptLoad(script.source),
@@ -109,9 +127,9 @@ export function redisTransport(endpoint: RedisEndpoint, options: RedisTransportO
       ),
     get: (key) => run(async () => (await client.get(key)) ?? null),
     set: async (key, value, ttlSeconds) => {
-      await run(() => client.set(key, value, { expiration: { type: "EX", value: ttlSeconds } }));
+      await write(() => client.set(key, value, { expiration: { type: "EX", value: ttlSeconds } }));
     },
-    del: (...keys) => run(() => client.del(keys)),
+    del: (...keys) => write(() => client.del(keys)),
     ping: async () => {
       await run(() => client.ping());
     },

@@ -84,7 +84,8 @@ function hasBlockOption(command: Command): boolean {
   return false;
 }
 
-function isReadOnlySafe(traits: CommandTraits): boolean {
+/** Whether a read-only token may run it: nothing it does can change data. */
+export function isReadOnlySafe(traits: CommandTraits): boolean {
   if (traits.categories.has("@dangerous")) return false;
   if (traits.flags.has("readonly")) return true;
   if (traits.flags.has("write") || traits.flags.has("admin") || traits.mayWriteKeys) return false;

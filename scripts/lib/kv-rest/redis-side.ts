@@ -1,8 +1,7 @@
 /**
- * The only thing the HTTP side of the KV bridge knows about Redis. Today one node-redis client
- * on one connection (single-node-redis.ts); a Redis Cluster implementation would route each
- * command by its keys with node-redis's createCluster (which follows MOVED/ASK) and run a
- * transaction on the node owning its keys' slot, without touching the HTTP side.
+ * The only thing the HTTP side of the KV bridge knows about Redis: one node-redis client on one
+ * connection (single-node-redis.ts), or a Redis Cluster (cluster-redis.ts), which routes each
+ * command by its keys and runs a transaction on the master owning its keys' slot.
  *
  * Every method rejects with a BridgeError only: 400 for a Redis error reply, 503 when Redis is
  * down, unreachable or did not answer within the command timeout, 500 for a bug.

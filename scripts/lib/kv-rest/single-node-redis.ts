@@ -35,7 +35,25 @@ export interface SingleNodeOptions {
 }
 
 /** Bulk strings as Buffers: values are bytes, and only the JSON encoder decides how to show them. */
-const SEND_OPTIONS = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
+export const SEND_OPTIONS = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
+
+/** The part of a node-redis client a transaction needs (a single client, or one node of a cluster). */
+interface CommandSender {
+  sendCommand<T>(args: Command, options?: typeof SEND_OPTIONS & { chainId?: symbol }): Promise<T>;
+}
+
+/** MULTI, the commands, EXEC on one connection; resolves with EXEC's replies (see RedisSide.transaction). */
+export async function sendTransaction(client: CommandSender, commands: Command[]): Promise<Reply[]> {
+  // One chain: node-redis writes these back to back, and nothing else can come between them.
+  const options = { ...SEND_OPTIONS, chainId: Symbol("multi-exec") };
+  const ignore = () => {};
+  // Their replies are "OK"/"QUEUED" or a queue-time error, which EXEC reports as EXECABORT.
+  client.sendCommand(["MULTI"], options).catch(ignore);
+  for (const command of commands) client.sendCommand(command, options).catch(ignore);
+  const replies = await client.sendCommand<Reply[] | null>(["EXEC"], options);
+  if (!Array.isArray(replies)) throw classifyFailure(new Error(`EXEC answered ${String(replies)} without a WATCH`));
+  return replies;
+}
 
 function createRedisClient(url: string, connectTimeoutMs: number) {
   return createClient({
@@ -104,16 +122,7 @@ export class SingleNodeRedis implements RedisSide {
 
   async transaction(commands: Command[]): Promise<Reply[]> {
     if (!this.#healthy) throw unavailable(this.#why);
-    const client = this.#client;
-    // One chain: node-redis writes these back to back, and nothing else can come between them.
-    const options = { ...SEND_OPTIONS, chainId: Symbol("multi-exec") };
-    const ignore = () => {};
-    // Their replies are "OK"/"QUEUED" or a queue-time error, which EXEC reports as EXECABORT.
-    client.sendCommand(["MULTI"], options).catch(ignore);
-    for (const command of commands) client.sendCommand(command, options).catch(ignore);
-    const replies = await this.#track(client.sendCommand<Reply[] | null>(["EXEC"], options));
-    if (!Array.isArray(replies)) throw classifyFailure(new Error(`EXEC answered ${String(replies)} without a WATCH`));
-    return replies;
+    return this.#track(sendTransaction(this.#client, commands));
   }
 
   ready(timeoutMs: number): Promise<boolean> {
