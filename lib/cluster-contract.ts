@@ -64,4 +64,33 @@ export interface ClusterState {
   maxInstances: number;
   /** replicated mode's settings, or null when the cluster runs without replication. */
   replication: ReplicationSettingsView | null;
+  /** kv mode's Redis (`--redis single|cluster`), or null when kv mode is off or its Redis is not ours to show. */
+  redis: RedisView | null;
+}
+
+/** One node of kv mode's Redis Cluster as /cluster shows it (GET /__cluster → redis.nodes). */
+export interface RedisNodeView {
+  /** n1 … n6: what POST /__cluster/redis/{name}/stop|start takes. */
+  name: string;
+  /** host:port */
+  address: string;
+  /** Our process's view: `external` for a cluster given by REDIS_CLUSTER_URLS (no buttons then). */
+  process: "running" | "paused" | "stopped" | "external";
+  /** From CLUSTER NODES; null when no reachable node lists it. */
+  role: "master" | "replica" | null;
+  /** Inclusive slot ranges it serves (masters). */
+  slots: [from: number, to: number][];
+  /** The master a replica follows. */
+  replicaOf: string | null;
+  /** The cluster's verdict: up, pfail (suspected), fail (agreed), unknown. */
+  cluster: "up" | "pfail" | "fail" | "unknown";
+}
+
+/** kv mode's Redis: one server, or a Redis Cluster with its nodes. */
+export interface RedisView {
+  mode: "single" | "cluster";
+  /** KV_WAIT_REPLICAS in force: replicas each write waits for (0: none). */
+  waitReplicas: number;
+  /** Empty for a single Redis. */
+  nodes: RedisNodeView[];
 }

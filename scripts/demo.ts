@@ -4,8 +4,12 @@
  *        --lb round-robin|sticky (default round-robin), --host H (default 127.0.0.1),
  *        --mismatched-secret ID (start that instance with its own SESSION_SECRET, to see the lesson),
  *        --max-instances N (default 8: the most a scale-out from /cluster may reach),
- *        --kv-transport rest|redis (default rest: kv mode through @vercel/kv over the Upstash REST
- *        protocol; redis: the same store over the Redis protocol with node-redis and KV_URL),
+ *        --kv-transport rest|redis|mixed (default rest: kv mode through @vercel/kv over the Upstash REST
+ *        protocol; redis: the same store over the Redis protocol with node-redis and KV_URL;
+ *        mixed: instances a, c, … REST and b, d, … the Redis protocol, to the same data),
+ *        --redis single|cluster (default single: one redis-server; cluster: six nodes, three masters
+ *        and three replicas, or the cluster REDIS_CLUSTER_URLS names; /cluster shows and stops them),
+ *        --kv-wait-replicas N (default 0; cluster only: each kv write waits for N replicas, KV_WAIT_REPLICAS),
  *        --replication sync|async (default sync: replicated mode answers after every live peer has
  *        the change; async answers first), --replication-lag MS (default 0: delay before a change
  *        leaves for a peer, a slow network to watch async repeat). Both change at run time on /cluster.
@@ -18,11 +22,11 @@ import { DEFAULT_MAX_INSTANCES, POLICIES, type Policy } from "./lib/cluster/clus
 import { REPLICATION_MODES, type ReplicationModeName } from "../lib/cluster-contract";
 import { parseLagMs } from "../lib/session/replicated/replication-config";
 import { SECRET_FILE } from "./lib/secret";
-import { startStack, type Stack } from "./lib/stack";
+import { KV_TRANSPORT_CHOICES, startStack, type KvTransportChoice, type Stack } from "./lib/stack";
 
 function usage(message: string): never {
   console.error(
-    `${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8] [--kv-transport rest|redis] [--replication sync|async] [--replication-lag 0]`,
+    `${message}\nUsage: npm run demo -- [--instances 3] [--port 3000] [--lb round-robin|sticky] [--host 127.0.0.1] [--mismatched-secret b] [--max-instances 8] [--kv-transport rest|redis|mixed] [--redis single|cluster] [--kv-wait-replicas 0] [--replication sync|async] [--replication-lag 0]`,
   );
   process.exit(2);
 }
@@ -38,6 +42,8 @@ function parseFlags() {
         "mismatched-secret": { type: "string" },
         "max-instances": { type: "string", default: String(DEFAULT_MAX_INSTANCES) },
         "kv-transport": { type: "string", default: "rest" },
+        redis: { type: "string", default: "single" },
+        "kv-wait-replicas": { type: "string", default: "0" },
         replication: { type: "string", default: "sync" },
         "replication-lag": { type: "string", default: "0" },
       },
@@ -53,7 +59,14 @@ function parseFlags() {
     const mismatched = values["mismatched-secret"];
     if (mismatched !== undefined && !/^[a-z]$/.test(mismatched)) usage(`--mismatched-secret must be an instance id such as b, got "${mismatched}"`);
     const kvTransport = values["kv-transport"];
-    if (kvTransport !== "rest" && kvTransport !== "redis") usage(`--kv-transport must be rest or redis, got "${kvTransport}"`);
+    if (!KV_TRANSPORT_CHOICES.includes(kvTransport as KvTransportChoice))
+      usage(`--kv-transport must be ${KV_TRANSPORT_CHOICES.join(", ")}, got "${kvTransport}"`);
+    const redis = values.redis;
+    if (redis !== "single" && redis !== "cluster") usage(`--redis must be single or cluster, got "${redis}"`);
+    const waitReplicas = Number(values["kv-wait-replicas"]);
+    if (!Number.isInteger(waitReplicas) || waitReplicas < 0 || waitReplicas > 1)
+      usage(`--kv-wait-replicas must be 0 or 1 (each master has one replica), got "${values["kv-wait-replicas"]}"`);
+    if (waitReplicas > 0 && redis !== "cluster") usage("--kv-wait-replicas needs --redis cluster: one Redis has no replica to wait for");
     const replication = values.replication;
     if (!REPLICATION_MODES.includes(replication as ReplicationModeName)) usage(`--replication must be sync or async, got "${replication}"`);
     let lagMs = 0;
@@ -70,7 +83,9 @@ function parseFlags() {
       host: values.host!,
       mismatchedSecret: mismatched,
       maxInstances,
-      kvTransport: kvTransport as "rest" | "redis",
+      kvTransport: kvTransport as KvTransportChoice,
+      redis: redis as "single" | "cluster",
+      waitReplicas,
     };
   } catch (error) {
     usage((error as Error).message);

@@ -12,10 +12,14 @@ import type { ReplicationSettingsView } from "../../lib/cluster-contract";
 import { Cluster, type Policy } from "./cluster/cluster";
 import { startLocalDb, type LocalDb } from "./local-db";
 import { startLocalKv, type LocalKv } from "./local-kv";
+import { redisAdmin } from "./redis-admin";
 import type { PostgresOptions } from "./postgres-server";
 import { allowedHostNames } from "./request-guards.mjs";
 import type { AppendFsync } from "./redis-server";
 import { clusterSecret, type SecretSource } from "./secret";
+
+export const KV_TRANSPORT_CHOICES = ["rest", "redis", "mixed"] as const;
+export type KvTransportChoice = (typeof KV_TRANSPORT_CHOICES)[number];
 
 export interface StackOptions {
   instances: number;
@@ -41,9 +45,15 @@ export interface StackOptions {
   maxInstances?: number;
   /**
    * How kv mode reaches Redis (KV_TRANSPORT): "rest" (default; @vercel/kv over the Upstash REST
-   * protocol, through the local bridge) or "redis" (node-redis straight to Redis, KV_URL).
+   * protocol, through the local bridge), "redis" (node-redis straight to Redis: KV_URL, or
+   * REDIS_CLUSTER_URLS) or "mixed" (instances take turns: a, c, … REST; b, d, … the Redis
+   * protocol; one reader's requests cross both transports to the same data).
    */
-  kvTransport?: "rest" | "redis";
+  kvTransport?: KvTransportChoice;
+  /** kv mode's Redis: "single" (default) or "cluster" (six nodes, three masters and three replicas; REDIS_CLUSTER_URLS for an existing one). */
+  redis?: "single" | "cluster";
+  /** KV_WAIT_REPLICAS (cluster only): each kv write waits for this many replicas, else 503. Default 0. */
+  waitReplicas?: number;
   /** replicated mode's initial settings (default sync, no added lag); changeable at run time (PUT /__cluster/replication). */
   replication?: ReplicationSettingsView;
   /** How the local PostgreSQL is started (default: postgres-server.ts's defaults); ignored with DATABASE_URL. */
@@ -70,16 +80,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.build !== false) ensureBuild(log);
   const { secret, source: secretSource } = clusterSecret(options.keepSecret ?? false);
-  const [kv, db] = await Promise.all([startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log }), startLocalDb(options.db)]);
+  const [kv, db] = await Promise.all([
+    startLocalKv({ aof: options.aof ?? "everysec", quiet: true, log, redis: options.redis, waitReplicas: options.waitReplicas }),
+    startLocalDb(options.db),
+  ]);
   log(`[newsroom] kv: ${kv.describe}`);
   log(`[newsroom] db: ${db.describe}`);
   const kvTransport = options.kvTransport ?? "rest";
-  const kvUrl = kv.env.KV_URL ?? options.env?.KV_URL ?? process.env.KV_URL;
-  if (kvTransport === "redis" && !kvUrl) {
+  const kvUrl = kv.env.KV_URL ?? kv.env.REDIS_CLUSTER_URLS ?? options.env?.KV_URL ?? process.env.KV_URL;
+  if (kvTransport !== "rest" && !kvUrl) {
     await Promise.all([kv.stop(), db.stop()]);
-    throw new Error("--kv-transport redis needs a Redis to talk to: set KV_URL=redis://… (or unset KV_REST_API_URL so a local Redis is started)");
+    throw new Error(`--kv-transport ${kvTransport} needs a Redis to talk to: set KV_URL=redis://… (or unset KV_REST_API_URL so a local Redis is started)`);
   }
-  log(`[newsroom] kv transport: ${kvTransport === "rest" ? "REST (@vercel/kv over the Upstash protocol)" : "Redis protocol (node-redis, KV_URL)"}`);
+  const protocol = kv.env.REDIS_CLUSTER_URLS ? "Redis protocol (node-redis's cluster client, REDIS_CLUSTER_URLS)" : "Redis protocol (node-redis, KV_URL)";
+  const rest = "REST (@vercel/kv over the Upstash protocol)";
+  log(`[newsroom] kv transport: ${kvTransport === "rest" ? rest : kvTransport === "redis" ? protocol : `mixed: a, c, … ${rest}; b, d, … ${protocol}`}`);
+  /** Instance ids are letters: a, c, e, … take REST in a mixed cluster. */
+  const transportOf = (id: string) => (kvTransport === "mixed" ? ((id.charCodeAt(0) - 97) % 2 === 0 ? "rest" : "redis") : kvTransport);
   const allowedHosts = allowedHostNames(options.env?.ALLOWED_HOSTS ?? process.env.ALLOWED_HOSTS, options.host);
   const adminToken = newAdminToken();
   const cluster = new Cluster({
@@ -87,8 +104,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     policy: options.policy,
     maxInstances: options.maxInstances,
     replication: options.replication ?? { mode: "sync", lagMs: 0 },
-    env: { ...options.env, ...kv.env, ...db.env, KV_TRANSPORT: kvTransport, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
-    envFor: (id) => (id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
+    env: { ...options.env, ...kv.env, ...db.env, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
+    envFor: (id) => ({
+      KV_TRANSPORT: transportOf(id),
+      ...(id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
+    }),
     log,
   });
   let balancer: Balancer | undefined;
@@ -100,7 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         .map((i) => `${i.id}:${i.port}`)
         .join(" ")}`,
     );
-    balancer = await startBalancer(cluster, { port: options.port, host: options.host, log, adminToken, allowedHosts });
+    balancer = await startBalancer(cluster, { port: options.port, host: options.host, log, adminToken, allowedHosts, redis: redisAdmin(kv, log) });
     log(`[newsroom] balancer listening on ${balancer.url}`);
   } catch (error) {
     await cluster.stopAll();

@@ -1,7 +1,13 @@
 /**
  * The cluster admin API, on the balancer's port under /__cluster (loopback clients only; calls
  * that change the cluster also need admin-guard.ts's checks):
- *   GET  /__cluster                        -> {"policy","instances":[…],"admin","maxInstances"}
+ *   GET  /__cluster                        -> {"policy","instances":[…],"admin","maxInstances","replication","redis"}
+ *        `redis`: kv mode's Redis, {"mode":"single"|"cluster","waitReplicas","nodes":[{"name","address",
+ *        "process","role","slots","replicaOf","cluster"}]} (lib/cluster-contract.ts RedisView), or null.
+ *   POST /__cluster/redis/{node}/stop      -> SIGTERM one node of a Redis Cluster we started (--redis cluster)
+ *   POST /__cluster/redis/{node}/start     -> start it again on its port and directory: it rejoins (as a
+ *        replica if its slots were failed over). Both answer {"redis": RedisView}; 409 REDIS_NOT_CLUSTER on
+ *        one Redis, REDIS_EXTERNAL for REDIS_CLUSTER_URLS's nodes, REDIS_NODE_STOPPED / _RUNNING; 404 UNKNOWN_REDIS_NODE.
  *   POST /__cluster/instances/{id}/stop    -> stops the instance's whole process group
  *   POST /__cluster/instances/{id}/start   -> starts it again, answers once it is ready
  *   POST /__cluster/instances              -> scale out by one (201; 409 INSTANCE_LIMIT at --max-instances)
@@ -21,6 +27,7 @@ import { decodedPath } from "../request-guards.mjs";
 import { checkAdminWrite, hasAdminToken } from "./admin-guard";
 import type { BalancedCluster } from "./balanced-cluster";
 import type { Forwarder } from "./forward";
+import type { RedisAdmin } from "../redis-admin";
 import { isLoopback, readBody, sendError, sendJson } from "./http";
 
 export function isAdminPath(path: string): boolean {
@@ -32,6 +39,8 @@ export interface AdminApiContext {
   forwarder: Forwarder;
   adminToken: string;
   log: (line: string) => void;
+  /** kv mode's Redis (nodes, stop/start); absent: GET /__cluster says redis: null. */
+  redis?: RedisAdmin;
 }
 
 async function readPolicy(req: IncomingMessage): Promise<Policy> {
@@ -89,7 +98,13 @@ export async function answerAdmin(context: AdminApiContext, req: IncomingMessage
       admin: hasAdminToken(req, context.adminToken),
       maxInstances: cluster.maxInstances,
       replication: cluster.replicationSettings,
+      redis: (await context.redis?.view()) ?? null,
     });
+    return;
+  }
+  if (parts.length === 4 && parts[1] === "redis" && method === "POST" && (parts[3] === "stop" || parts[3] === "start")) {
+    if (!context.redis) throw new ClusterError(409, "REDIS_NOT_CLUSTER", "this balancer does not manage kv mode's Redis");
+    sendJson(res, 200, { redis: await context.redis.control(decodeURIComponent(parts[2]!), parts[3]) });
     return;
   }
   if (parts.length === 2 && parts[1] === "replication" && method === "PUT") {

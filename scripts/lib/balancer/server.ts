@@ -4,6 +4,7 @@
  * to an instance (forward.ts) by the cluster's policy (../cluster/routing.ts).
  */
 import { createServer, type Server } from "node:http";
+import type { RedisAdmin } from "../redis-admin";
 import type { AddressInfo } from "node:net";
 import { ClusterError } from "../cluster/cluster";
 import { checkHost, hostRefusal, SECURITY_HEADERS } from "../request-guards.mjs";
@@ -32,6 +33,8 @@ export interface BalancerOptions {
   adminToken: string;
   /** Host names answered besides the loopback ones (ALLOWED_HOSTS, --host; default none); anything else gets 421. */
   allowedHosts?: readonly string[];
+  /** kv mode's Redis for GET /__cluster and its node controls (default: none, `redis: null`). */
+  redis?: RedisAdmin;
 }
 
 /** Idle keep-alive to browsers; above the common 60 s of clients so the balancer is not the one to race them. */
@@ -40,7 +43,7 @@ const CLIENT_KEEP_ALIVE_MS = 65_000;
 export async function startBalancer(cluster: BalancedCluster, options: BalancerOptions): Promise<Balancer> {
   const log = options.log ?? ((line: string) => console.log(line));
   const forwarder = await createForwarder(cluster, log);
-  const admin = { cluster, forwarder, adminToken: options.adminToken, log };
+  const admin = { cluster, forwarder, adminToken: options.adminToken, log, redis: options.redis };
   const allowedHosts = options.allowedHosts ?? [];
 
   const server: Server = createServer((req, res) => {
