@@ -74,6 +74,8 @@ export interface KvStoreDetails {
   endpoint: string;
   /** [seen, read] keys, or null when the reader has no kv session yet. */
   keys: [string, string] | null;
+  /** The Redis Cluster slot both keys hash to (their {sid} tag); null without keys. Which master holds it: GET /__cluster. */
+  slot: number | null;
   ttlSeconds: number | null;
   ttlMs: number | null;
   bytes: number;

@@ -5,12 +5,19 @@ import { callApi } from "../api-client";
 import { lookUpCluster, START_CLUSTER_COMMAND, type ClusterInstance, type ClusterLookup, type Policy } from "../cluster-api";
 import { instanceColor } from "../instance-colors";
 import { PolicySwitch } from "./policy-switch";
+import { RedisNodes } from "./redis-nodes";
 import { ReplicationSwitch } from "./replication-switch";
 import { StatusPill } from "./status-pill";
 
 const POLL_MS = 1000;
 
-type Busy = { kind: "instance"; id: string; action: "stop" | "start" } | { kind: "add" } | { kind: "policy" } | { kind: "replication" } | null;
+type Busy =
+  | { kind: "instance"; id: string; action: "stop" | "start" }
+  | { kind: "redis"; name: string; action: "stop" | "start" }
+  | { kind: "add" }
+  | { kind: "policy" }
+  | { kind: "replication" }
+  | null;
 
 function Notice({ title, children, testId }: { title: string; children: React.ReactNode; testId: string }) {
   return (
@@ -91,7 +98,7 @@ export function ClusterPanel() {
     );
   }
 
-  const { policy, instances, admin, maxInstances, replication } = lookup.state;
+  const { policy, instances, admin, maxInstances, replication, redis } = lookup.state;
   const upCount = instances.filter((i) => i.status === "up").length;
   const atLimit = instances.length >= maxInstances;
 
@@ -223,6 +230,14 @@ export function ClusterPanel() {
         sessions in that process: they vanish when it stops (replicated readers live on in the peers, and come back by state transfer). Stop means the
         instance&apos;s whole process group.
       </p>
+      {redis?.mode === "cluster" && (
+        <RedisNodes
+          redis={redis}
+          busy={busy?.kind === "redis" ? busy : null}
+          disabled={busy !== null || !admin}
+          onAction={(name, action) => void act({ kind: "redis", name, action }, "POST", `/redis/${encodeURIComponent(name)}/${action}`)}
+        />
+      )}
     </div>
   );
 }

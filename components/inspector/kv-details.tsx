@@ -1,6 +1,7 @@
 "use client";
 
 import type { KvStoreDetails } from "@/lib/api-contract";
+import { KvSlotRow } from "./kv-slot";
 import { TtlCountdown } from "./ttl-countdown";
 
 const TRANSPORTS: Record<KvStoreDetails["transport"], { label: string; how: React.ReactNode }> = {
@@ -71,6 +72,7 @@ export function KvDetails({ details, fetchedAt }: { details: KvStoreDetails; fet
             </code>
           ))}
         </dd>
+        {details.slot !== null && <KvSlotRow slot={details.slot} fetchedAt={fetchedAt} />}
         <dt className="font-medium text-zinc-800 dark:text-zinc-200">Expires in</dt>
         <dd>
           {details.ttlMs !== null ? (

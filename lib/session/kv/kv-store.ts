@@ -6,6 +6,7 @@
  */
 import type { CandidatePool } from "../../seen/feed-selection";
 import type { Keyring } from "../config";
+import { keySlot } from "./key-slot";
 import { COOKIE_NAMES } from "../cookies";
 import { withKv, writeDeadline, type KvRunner } from "./kv-client";
 import type { KvTransport } from "./kv-transport";
@@ -61,7 +62,7 @@ export class KvStore implements SessionStore {
         seen: SeqSet.empty(),
         seenCount: 0,
         readCount: 0,
-        details: { kind: "kv", transport, endpoint, keys: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] },
+        details: { kind: "kv", transport, endpoint, keys: null, slot: null, ttlSeconds: null, ttlMs: null, bytes: 0, usage: [] },
       };
     }
     return {
@@ -73,6 +74,7 @@ export class KvStore implements SessionStore {
         transport: state.transport,
         endpoint: state.endpoint,
         keys: [state.keys.seen, state.keys.read],
+        slot: keySlot(state.keys.seen),
         ttlSeconds: state.ttlSeconds,
         ttlMs: state.ttlMs,
         bytes: state.bytes,
