@@ -5,9 +5,10 @@
  * measures, with the app's own code:
  *  1. memory per reader: the seen-set built with lib/seen/seq-set.ts for catalogues of 10k, 100k
  *     and 1M articles and a few reader profiles, SET into a key named like the app's, then
- *     `MEMORY USAGE key SAMPLES 0`; the same key grown by the real claim script (Redis grows a
- *     string written by BITFIELD/SETBIT greedily, so that is what the app actually holds); the
- *     used_memory a whole reader costs (seen + read keys with their TTL); and, for comparison,
+ *     `MEMORY USAGE key SAMPLES 0`; a key grown by the real claim script instead (a string grown
+ *     bit by bit with BITFIELD could be allocated otherwise than one SET whole: this checks that
+ *     the SET figures are what the app holds); the used_memory a whole reader costs (seen + read
+ *     keys with their TTL); and, for comparison,
  *     the cookie: the codec's length and the Set-Cookie header of a real iron seal;
  *  2. the windowed bitmap (the most recent W articles, ring layout, the window's high-water mark
  *     stored beside it) for W = 10k and 50k;
