@@ -5,9 +5,11 @@ const executablePath = findChromium();
 
 /**
  * One worker, specs in file order: the specs share one cluster (3 instances + balancer + Redis)
- * and some of them stop instances, switch the balancer policy or kill Redis.
+ * and some of them stop instances, switch the balancer policy or kill Redis. The redis-cluster
+ * project runs its spec against a cluster of its own, whose kv mode is on a six-node Redis Cluster
+ * (the `redis` worker option: Playwright gives it a worker, and so a stack, of its own).
  */
-export default defineConfig({
+export default defineConfig<object, { redis: "single" | "cluster" }>({
   testDir: "e2e",
   fullyParallel: false,
   workers: 1,
@@ -23,4 +25,8 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: executablePath ? { executablePath, args: DEBIAN_CHROMIUM_ARGS } : {},
   },
+  projects: [
+    { name: "single-redis", testIgnore: /redis-cluster\.spec\.ts$/ },
+    { name: "redis-cluster", testMatch: /redis-cluster\.spec\.ts$/, use: { redis: "cluster" } },
+  ],
 });

@@ -115,7 +115,14 @@ function RedisNodeRow({
         {node.role === "master" ? <span className="font-semibold">master</span> : node.role === "replica" ? `replica of ${node.replicaOf ?? "?"}` : "—"}
       </td>
       <td className="px-2 py-2.5 font-mono text-xs text-zinc-700 sm:px-4 dark:text-zinc-300" title={`${count.toLocaleString("en")} of 16,384 slots`}>
-        {node.slots.length === 0 ? "—" : node.slots.map(([from, to]) => (from === to ? `${from}` : `${from}–${to}`)).join(", ")}
+        {node.slots.length === 0
+          ? "—"
+          : node.slots.map(([from, to], i) => (
+              <span key={from} className="whitespace-nowrap">
+                {i > 0 && ", "}
+                {from === to ? from : `${from}–${to}`}
+              </span>
+            ))}
       </td>
       <td className="px-2 py-2.5 sm:px-4">
         <span title={verdict.title} className={`inline-flex rounded-full px-2.5 py-0.5 text-xs font-semibold ${verdict.tone}`}>

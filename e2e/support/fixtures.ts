@@ -12,6 +12,7 @@ import type { FeedPage } from "../../lib/api-contract";
 import type { ClusterState, ReplicationSettingsView } from "../../lib/cluster-contract";
 import { ADMIN_COOKIE } from "../../scripts/lib/balancer/admin-guard";
 import { isListening } from "../../scripts/lib/ports";
+import { isLocal } from "../../scripts/lib/local-kv";
 import { startStack, type Stack } from "../../scripts/lib/stack";
 
 /** Where the cluster's output goes (instances, balancer, Redis): see it when a spec fails. */
@@ -73,6 +74,15 @@ export class ClusterControl {
     // A spec that stopped PostgreSQL and failed before starting it again must not take db mode from the next one.
     const postgres = this.stack.db.postgres;
     if (postgres && !(await isListening(postgres.port))) await postgres.restart();
+    // Likewise a Redis Cluster node a spec stopped, killed or froze: every node back, every master with its replica.
+    const redisCluster = this.stack.kv.redisCluster;
+    if (isLocal(redisCluster)) {
+      for (const node of await redisCluster.nodes()) {
+        if (node.process === "paused") await redisCluster.resumeNode(node.name);
+        if (node.process === "stopped") await redisCluster.startNode(node.name);
+      }
+      await redisCluster.waitUntilHealthy(30_000);
+    }
     await this.setPolicy("round-robin");
     const state = await this.instances();
     if (state.replication && (state.replication.mode !== "sync" || state.replication.lagMs !== 0)) await this.setReplication({ mode: "sync", lagMs: 0 });
@@ -200,14 +210,17 @@ function logLine(line: string): void {
  * infrastructure hiccup then costs one retry with the reason logged, never a silent hang.
  * Nothing about the specs' assertions is retried.
  */
-async function startStackWithRetry(): Promise<Stack> {
+async function startStackWithRetry(redis: RedisChoice): Promise<Stack> {
   for (let attempt = 1; ; attempt++) {
-    logLine(`[e2e] starting the cluster (worker ${process.pid}, attempt ${attempt})`);
+    logLine(`[e2e] starting the cluster (worker ${process.pid}, attempt ${attempt}, redis ${redis})`);
     const starting = startStack({
       instances: 3,
       port: 0,
       policy: "round-robin",
       aof: "always",
+      // On a Redis Cluster: instances a and c over REST, b over the Redis protocol, and writes that
+      // wait for a replica, so one reader's walk crosses both transports to the same data.
+      ...(redis === "cluster" ? { redis: "cluster" as const, kvTransport: "mixed" as const, waitReplicas: 1 } : {}),
       env: { CATALOGUE_SIZE: String(E2E_CATALOGUE_SIZE) },
       // The cluster's own log goes to the file: quiet on success, there to read when a spec fails.
       log: logLine,
@@ -229,11 +242,15 @@ async function startStackWithRetry(): Promise<Stack> {
   }
 }
 
-export const test = base.extend<{ cluster: ClusterControl; reader: FeedReader }, { stack: Stack }>({
+type RedisChoice = "single" | "cluster";
+
+export const test = base.extend<{ cluster: ClusterControl; reader: FeedReader }, { stack: Stack; redis: RedisChoice }>({
+  /** kv mode's Redis for this project's cluster (playwright.config.ts): the redis-cluster project sets "cluster". */
+  redis: ["single", { scope: "worker", option: true }],
   stack: [
-    async ({}, use) => {
+    async ({ redis }, use) => {
       mkdirSync(dirname(STACK_LOG), { recursive: true });
-      const stack = await startStackWithRetry();
+      const stack = await startStackWithRetry(redis);
       await use(stack);
       await stack.stop();
     },
