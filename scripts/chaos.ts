@@ -18,6 +18,11 @@
  * 503 (…_UNAVAILABLE) only while a fault that store depends on was under way (kv: the Redis
  * windows; db: never, since PostgreSQL is left alone). The exit code says whether they held: npm
  * test runs --quick (20 s) as a check.
+ *
+ * --redis cluster [--kv-wait-replicas 0|1|both]: a different run, on kv mode's Redis Cluster: the
+ * master of the busiest shard killed twice (once as it is, once with its replica lagging), without
+ * and with KV_WAIT_REPLICAS=1 (default both); lib/chaos-redis-cluster.ts says what is measured.
+ * Writes bench/results/chaos-redis-cluster.json (-quick.json with --quick).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +30,7 @@ import { parseArgs } from "node:util";
 import { VirtualReader } from "./lib/bench/driver";
 import { ROOT } from "./lib/build";
 import { chooseModes, stackModes } from "./lib/chaos-modes";
+import { runRedisClusterChaos, type RedisClusterChaosReport } from "./lib/chaos-redis-cluster";
 import { startStack, type Stack } from "./lib/stack";
 
 const STEP_MS = 5000;
@@ -55,8 +61,13 @@ function flags() {
       readers: { type: "string" },
       modes: { type: "string" },
       replication: { type: "string", default: "sync" },
+      redis: { type: "string", default: "single" },
+      "kv-wait-replicas": { type: "string", default: "both" },
     },
   });
+  if (values.redis !== "single" && values.redis !== "cluster") throw new Error(`--redis must be single or cluster, got "${values.redis}"`);
+  const waits = { "0": [0], "1": [1], both: [0, 1] }[values["kv-wait-replicas"]!];
+  if (!waits) throw new Error(`--kv-wait-replicas must be 0, 1 or both, got "${values["kv-wait-replicas"]}"`);
   const replication = values.replication!;
   if (replication !== "sync" && replication !== "async") throw new Error(`--replication must be sync or async, got "${replication}"`);
   const duration = Number(values.duration ?? (values.quick ? 20 : 60));
@@ -68,7 +79,7 @@ function flags() {
   if (modes !== null && (modes.length === 0 || modes.some((mode) => !/^[a-z][a-z0-9-]{0,31}$/.test(mode)))) {
     throw new Error(`--modes takes mode names separated by commas (e.g. cookie,kv,db), got "${values.modes}"`);
   }
-  return { quick: values.quick!, durationMs: duration * 1000, readers, modes, replication: replication as "sync" | "async" };
+  return { quick: values.quick!, durationMs: duration * 1000, readers, modes, replication: replication as "sync" | "async", redis: values.redis, waits };
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -156,6 +167,7 @@ async function read(reader: VirtualReader, mode: string, started: number, until:
 async function main(): Promise<void> {
   const options = flags();
   const log = (line: string) => console.log(`[chaos] ${line}`);
+  if (options.redis === "cluster") return redisClusterChaos(options, log);
   log(
     `${options.readers} readers for ${options.durationMs / 1000} s; an instance stopped every ${STEP_MS / 1000} s; Redis stalled once and killed once; replication ${options.replication}`,
   );
@@ -306,6 +318,50 @@ async function main(): Promise<void> {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** --redis cluster: each KV_WAIT_REPLICAS setting in turn, on a stack of its own; one table, one results file. */
+async function redisClusterChaos(options: ReturnType<typeof flags>, log: (line: string) => void): Promise<void> {
+  const durationMs = options.quick ? Math.min(options.durationMs, 15_000) : Math.min(options.durationMs, 30_000);
+  const runs: RedisClusterChaosReport[] = [];
+  for (const waitReplicas of options.waits) {
+    log(`${options.readers} kv readers for ${durationMs / 1000} s on a Redis Cluster, KV_WAIT_REPLICAS=${waitReplicas}; the busiest master killed twice`);
+    runs.push(await runRedisClusterChaos({ durationMs, readers: options.readers, waitReplicas, log }));
+  }
+  console.log(`\n${"KV_WAIT_REPLICAS".padEnd(17)}${["requests", "failed", "articles", "repeats", "lost", "at-most-once"].map((h) => h.padStart(13)).join("")}`);
+  for (const run of runs) {
+    const row = [run.requests, run.failed, run.articlesReceived, run.repeats, run.lostSeenEntries, run.atMostOnceLosses];
+    console.log(`${String(run.waitReplicas).padEnd(17)}${row.map((n) => String(n).padStart(13)).join("")}`);
+  }
+  console.log("\nkills (the busiest shard's master, kill -9):");
+  for (const run of runs) {
+    for (const kill of run.kills) {
+      console.log(
+        `  wait=${run.waitReplicas} ${kill.kind.padEnd(16)} ${kill.master} at t=${kill.atSeconds}s (${kill.shardReaders} readers): promoted after ${kill.promotionMs} ms, ` +
+          `${kill.failedRequests} failed requests on the shard, last ${kill.recoveryMs} ms after the kill; ${kill.repeats} repeats after it`,
+      );
+    }
+  }
+  const durable = runs.filter((run) => run.waitReplicas > 0);
+  const targets = [
+    ...durable.map((run) => ({
+      label: `KV_WAIT_REPLICAS=${run.waitReplicas}: 0 repeats, 0 lost seen entries`,
+      pass: run.repeats === 0 && run.lostSeenEntries === 0,
+      measured: `${run.repeats} repeats, ${run.lostSeenEntries} lost`,
+    })),
+    ...runs.map((run) => ({
+      label: `KV_WAIT_REPLICAS=${run.waitReplicas}: both kills failed over`,
+      pass: run.kills.length === 2,
+      measured: `${run.kills.length} of 2`,
+    })),
+  ];
+  for (const t of targets) console.log(`${t.pass ? "PASS" : "FAIL"}  ${t.label}: ${t.measured}`);
+  const dir = join(ROOT, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  const file = options.quick ? "chaos-redis-cluster-quick.json" : "chaos-redis-cluster.json";
+  writeFileSync(join(dir, file), `${JSON.stringify({ date: new Date().toISOString(), quick: options.quick, runs, targets }, null, 2)}\n`);
+  log(`wrote bench/results/${file}`);
+  process.exitCode = targets.every((t) => t.pass) ? 0 : 1;
+}
 
 main().catch((error: unknown) => {
   console.error(`[chaos] failed: ${(error as Error).stack ?? String(error)}`);
