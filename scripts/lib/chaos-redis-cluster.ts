@@ -152,6 +152,7 @@ export async function runRedisClusterChaos(options: RedisClusterChaosOptions): P
           promotionMs,
           recoveryMs: 0,
           failedRequests: 0,
+          repeats: 0,
         });
         killedShards.push(busiest.readers);
       }
