@@ -1,7 +1,9 @@
 /**
- * npm run bench [-- --duration 20] [-- --quick]: what each session strategy costs, side by side,
+ * npm run bench [-- --duration 20] [-- --quick] [-- --redis cluster]: what each session strategy costs, side by side,
  * on the production cluster (3 instances + balancer + Redis + bridge + PostgreSQL,
  * CATALOGUE_SIZE=10000, ENABLE_BENCH_MODES=1). Loopback only, bounded, stops by itself.
+ * --redis cluster runs something else: kv over both transports on one Redis vs on a Redis Cluster
+ * (lib/bench/redis-cluster-bench.ts, bench/results/redis-cluster.json).
  *
  * 0. Memory per reader where each mode keeps it (footprint.ts): 10,000 new readers per mode (200
  *    with --quick), one page each; the instances' heaps, Redis, the sessions table. First, on
@@ -27,6 +29,7 @@ import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import pg from "pg";
 import { createClient as createRedisClient } from "redis";
+import { benchRedisCluster } from "./lib/bench/redis-cluster-bench";
 import { startStack, type Stack } from "./lib/stack";
 import type { LocalPostgres } from "./lib/postgres-server";
 import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
@@ -50,8 +53,15 @@ const FOOTPRINT_PLAN: Record<"full" | "quick", WeighingPlan> = {
 
 function flags() {
   const { values } = parseArgs({
-    options: { duration: { type: "string" }, quick: { type: "boolean", default: false }, readers: { type: "string" }, only: { type: "string" } },
+    options: {
+      duration: { type: "string" },
+      quick: { type: "boolean", default: false },
+      readers: { type: "string" },
+      only: { type: "string" },
+      redis: { type: "string", default: "single" },
+    },
   });
+  if (values.redis !== "single" && values.redis !== "cluster") throw new Error(`--redis must be single or cluster, got "${values.redis}"`);
   const quick = values.quick!;
   const duration = Number(values.duration ?? (quick ? 1 : 20));
   // --quick is a smoke test of the harness: 20 readers keep every phase short (its figures are rough anyway).
@@ -62,7 +72,7 @@ function flags() {
   const only = values.only ? new Set(["baseline", ...values.only.split(",")]) : null;
   const unknown = only ? [...only].filter((name) => !VARIANTS.some((v) => v.name === name)) : [];
   if (unknown.length > 0) throw new Error(`--only: unknown variant(s) ${unknown.join(", ")}; variants are ${VARIANTS.map((v) => v.name).join(", ")}`);
-  return { quick, durationMs: duration * 1000, rounds: quick ? ROUNDS.quick : ROUNDS.full, readers, only };
+  return { quick, durationMs: duration * 1000, rounds: quick ? ROUNDS.quick : ROUNDS.full, readers, only, redis: values.redis };
 }
 
 async function adminPut(stack: Stack, path: string, body: unknown): Promise<void> {
@@ -153,7 +163,7 @@ async function runVariants(
   const perRound = new Map<VariantName, { total: number[]; instances: number[] }>();
   const cpuSources = {
     instancePids: () => stack.cluster.list().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
-    redisPid: () => stack.kv.redis?.pid() ?? null,
+    redisPids: () => (stack.kv.redis ? [stack.kv.redis.pid()] : []),
     postgresPid: () => stack.db.postgres?.pid() ?? null,
   };
   /** How busy this process (the balancer and the KV bridge) was while each variant was measured. */
@@ -337,6 +347,10 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 async function main(): Promise<void> {
   const options = flags();
+  if (options.redis === "cluster") {
+    // kv on one Redis vs on a Redis Cluster, over both transports (lib/bench/redis-cluster-bench.ts).
+    return benchRedisCluster({ ...options, warmupMs: options.quick ? 300 : 3000, catalogueSize: CATALOGUE_SIZE });
+  }
   const started = Date.now();
   console.log(
     `[bench] ${options.quick ? "quick " : ""}run: ${options.readers} readers, ${options.durationMs / 1000} s per variant over ${options.rounds} rounds, ${CATALOGUE_SIZE} articles`,

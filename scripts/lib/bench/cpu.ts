@@ -74,7 +74,8 @@ export type CpuParts = Record<CpuGroup, number>;
 /** The root pids of each part (null: that part is not running here). */
 export interface CpuSources {
   instancePids(): number[];
-  redisPid(): number | null;
+  /** Every redis-server of kv mode: one, or a Redis Cluster's six. */
+  redisPids(): number[];
   postgresPid(): number | null;
 }
 
@@ -84,7 +85,7 @@ export function readCpu(sources: CpuSources): CpuParts {
   return {
     instances: sources.instancePids().reduce((sum, pid) => sum + processTreeCpuMs(pid), 0),
     balancerAndBridge: ownCpuMs(),
-    redis: treeOf(sources.redisPid()),
+    redis: sources.redisPids().reduce((sum, pid) => sum + processTreeCpuMs(pid), 0),
     postgres: treeOf(sources.postgresPid()),
   };
 }
