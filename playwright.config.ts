@@ -4,15 +4,16 @@ import { DEBIAN_CHROMIUM_ARGS, findChromium } from "./scripts/lib/chromium";
 const executablePath = findChromium();
 
 /**
- * One worker, specs in file order: the specs share one cluster (3 instances + balancer + Redis)
- * and some of them stop instances, switch the balancer policy or kill Redis. The redis-cluster
- * project runs its spec against a cluster of its own, whose kv mode is on a six-node Redis Cluster
- * (the `redis` worker option: Playwright gives it a worker, and so a stack, of its own).
+ * Two projects, one worker each, side by side. single-redis: specs in file order, sharing one
+ * cluster (3 instances + balancer + Redis), some of which stop instances, switch the balancer
+ * policy or kill Redis. redis-cluster: its spec against a cluster of its own, whose kv mode is on a
+ * six-node Redis Cluster (the `redis` worker option gives it a worker, and so a stack, of its own);
+ * it runs beside the first project's specs instead of after them.
  */
 export default defineConfig<object, { redis: "single" | "cluster" }>({
   testDir: "e2e",
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   retries: 0,
   timeout: 90_000,
   expect: { timeout: 10_000 },
@@ -26,7 +27,7 @@ export default defineConfig<object, { redis: "single" | "cluster" }>({
     launchOptions: executablePath ? { executablePath, args: DEBIAN_CHROMIUM_ARGS } : {},
   },
   projects: [
-    { name: "single-redis", testIgnore: /redis-cluster\.spec\.ts$/ },
-    { name: "redis-cluster", testMatch: /redis-cluster\.spec\.ts$/, use: { redis: "cluster" } },
+    { name: "single-redis", testIgnore: /redis-cluster\.spec\.ts$/, workers: 1 },
+    { name: "redis-cluster", testMatch: /redis-cluster\.spec\.ts$/, use: { redis: "cluster" }, workers: 1 },
   ],
 });

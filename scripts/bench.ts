@@ -44,7 +44,7 @@ import { sealData, unsealData } from "../lib/session/cookie/iron-seal";
 
 const CATALOGUE_SIZE = 10_000;
 /** Measured rounds per variant (alternating order; a warm-up round of every variant comes first): full run, --quick. */
-const ROUNDS = { full: 4, quick: 2 };
+const ROUNDS = { full: 4, quick: 1 };
 /** How the memory figures are weighed (footprint.ts): full run, --quick (a smoke test: few readers, no waiting, rough figures). */
 const FOOTPRINT_PLAN: Record<"full" | "quick", WeighingPlan> = {
   full: { readers: 10_000, warmUp: 500, chunks: 5, maxSettleMs: 2_000 },

@@ -37,20 +37,20 @@ describe("the session configuration", () => {
 
   it("accepts the names the Upstash integration sets today beside Vercel KV's", () => {
     const upstash = parseSessionConfig({ SESSION_SECRET: A, UPSTASH_REDIS_REST_URL: "https://db.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" });
-    expect(upstash.kv).toEqual({ transport: "rest", rest: { url: "https://db.upstash.io", token: "t" }, redis: null });
+    expect(upstash.kv).toEqual({ transport: "rest", rest: { url: "https://db.upstash.io", token: "t" }, redis: null, waitReplicas: 0 });
     const vercel = parseSessionConfig({
       SESSION_SECRET: A,
       KV_REST_API_URL: "https://kv.example",
       KV_REST_API_TOKEN: "v",
       UPSTASH_REDIS_REST_URL: "https://x",
     });
-    expect(vercel.kv).toEqual({ transport: "rest", rest: { url: "https://kv.example", token: "v" }, redis: null });
+    expect(vercel.kv).toEqual({ transport: "rest", rest: { url: "https://kv.example", token: "v" }, redis: null, waitReplicas: 0 });
   });
 
   it("reaches Redis in its own protocol through KV_URL, and KV_TRANSPORT picks when both are set", () => {
     const rest = { KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "v" };
     const redisOnly = parseSessionConfig({ SESSION_SECRET: A, KV_URL: "redis://:pw@127.0.0.1:6379" });
-    expect(redisOnly.kv).toEqual({ transport: "redis", rest: null, redis: { url: "redis://:pw@127.0.0.1:6379" } });
+    expect(redisOnly.kv).toEqual({ transport: "redis", rest: null, redis: { url: "redis://:pw@127.0.0.1:6379", clusterUrls: null }, waitReplicas: 0 });
     // What Vercel sets (both): the REST path stays the default, the Redis protocol is opt-in.
     expect(parseSessionConfig({ SESSION_SECRET: A, KV_URL: "rediss://default:pw@db.upstash.io:6379", ...rest }).kv).toMatchObject({ transport: "rest" });
     expect(parseSessionConfig({ SESSION_SECRET: A, KV_URL: "rediss://db.upstash.io:6379", KV_TRANSPORT: "redis", ...rest }).kv).toMatchObject({
@@ -64,5 +64,22 @@ describe("the session configuration", () => {
     // A wrong scheme is a configuration error, and the message never echoes the password.
     expect(() => parseSessionConfig({ SESSION_SECRET: A, KV_URL: "http://:hunter2@h:6379" })).toThrow(/redis:\/\/ or rediss:\/\/ URL/);
     expect(() => parseSessionConfig({ SESSION_SECRET: A, KV_URL: "http://:hunter2@h:6379" })).not.toThrow(/hunter2/);
+  });
+
+  it("takes a Redis Cluster's seed nodes from REDIS_CLUSTER_URLS, never beside KV_URL, and KV_WAIT_REPLICAS as a small whole number", () => {
+    const seeds = "redis://:pw@127.0.0.1:7000, redis://:pw@127.0.0.1:7001";
+    const cluster = parseSessionConfig({ SESSION_SECRET: A, REDIS_CLUSTER_URLS: seeds, KV_WAIT_REPLICAS: "1" });
+    expect(cluster.kv).toEqual({
+      transport: "redis",
+      rest: null,
+      redis: { url: "redis://:pw@127.0.0.1:7000", clusterUrls: ["redis://:pw@127.0.0.1:7000", "redis://:pw@127.0.0.1:7001"] },
+      waitReplicas: 1,
+    });
+    expect(() => parseSessionConfig({ SESSION_SECRET: A, REDIS_CLUSTER_URLS: seeds, KV_URL: "redis://h:1" })).toThrow(/not both/);
+    expect(() => parseSessionConfig({ SESSION_SECRET: A, REDIS_CLUSTER_URLS: "http://:hunter2@h:7000" })).toThrow(/REDIS_CLUSTER_URLS must list/);
+    expect(() => parseSessionConfig({ SESSION_SECRET: A, REDIS_CLUSTER_URLS: "http://:hunter2@h:7000" })).not.toThrow(/hunter2/);
+    for (const bad of ["-1", "1.5", "six", "9"]) {
+      expect(() => parseSessionConfig({ SESSION_SECRET: A, KV_URL: "redis://h:1", KV_WAIT_REPLICAS: bad })).toThrow(/KV_WAIT_REPLICAS must be a whole number/);
+    }
   });
 });
