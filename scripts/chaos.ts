@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import { VirtualReader } from "./lib/bench/driver";
 import { ROOT } from "./lib/build";
 import { chooseModes, stackModes } from "./lib/chaos-modes";
+import { readUntil, tallyReader } from "./lib/chaos-reading";
 import { runRedisClusterChaos, type RedisClusterChaosReport } from "./lib/chaos-redis-cluster";
 import { startStack, type Stack } from "./lib/stack";
 
@@ -146,24 +147,6 @@ async function makeChaos(stack: Stack, started: number, until: number, windows: 
   await Promise.all([...chains.values(), ...redisEvents]);
 }
 
-async function read(reader: VirtualReader, mode: string, started: number, until: number, failures: Failure[]): Promise<number> {
-  let requests = 0;
-  while (Date.now() < until) {
-    requests++;
-    let result: { status: number; code?: string };
-    try {
-      result = await reader.feed();
-    } catch (error) {
-      result = { status: 0, code: (error as NodeJS.ErrnoException).code ?? "NETWORK" };
-    }
-    if (result.status !== 200) {
-      failures.push({ at: Date.now() - started, mode, status: result.status, code: result.code ?? "?" });
-      await pause(200); // a reader pressing "Try again", not a hot loop
-    }
-  }
-  return requests;
-}
-
 async function main(): Promise<void> {
   const options = flags();
   const log = (line: string) => console.log(`[chaos] ${line}`);
@@ -196,7 +179,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const until = started + options.durationMs;
     const counts = await Promise.all([
-      ...readers.map(({ mode, reader }) => read(reader, mode, started, until, failures)),
+      ...readers.map(({ mode, reader }) => readUntil(reader, until, (status, code) => failures.push({ at: Date.now() - started, mode, status, code }))),
       makeChaos(stack, started, until, windows, log).then(() => 0),
     ]);
 
@@ -212,23 +195,12 @@ async function main(): Promise<void> {
     /** Store 503s (…_UNAVAILABLE) outside every window of a fault the mode's store depends on. */
     const storeOutsideBy = perMode();
     for (const [i, { mode, reader }] of readers.entries()) {
-      let session = await reader.jar.session();
-      for (let attempt = 0; session.status !== 200 && attempt < 10; attempt++) {
-        await pause(500);
-        session = await reader.jar.session();
-      }
-      if (session.status !== 200) throw new Error(`could not read a ${mode} reader's session at the end: ${session.status}`);
-      const ranges = session.body.seenRanges;
-      const seen = (seq: number) => ranges.some(([from, to]) => seq >= from && seq <= to);
-      const missing = [...reader.receivedSeqs].filter((seq) => !seen(seq)).length;
-      lostBy[mode]! += missing;
-      // Recorded as seen but never received: answers lost on the way (at-most-once delivery).
-      const recorded = ranges.reduce((sum, [from, to]) => sum + to - from + 1, 0);
-      atMostOnceBy[mode]! += recorded - (reader.receivedSeqs.size - missing);
+      const tally = await tallyReader(reader);
+      lostBy[mode]! += tally.lost;
+      atMostOnceBy[mode]! += tally.atMostOnce;
       requestsBy[mode]! += counts[i]!;
-      articlesBy[mode]! += reader.receivedSeqs.size;
-      repeats[mode]! += reader.repeats;
-      await reader.close();
+      articlesBy[mode]! += tally.articles;
+      repeats[mode]! += tally.repeats;
     }
 
     const requests = Object.values(requestsBy).reduce((a, b) => a + b, 0);

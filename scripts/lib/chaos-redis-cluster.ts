@@ -15,6 +15,7 @@
  */
 import type { SessionView } from "../../lib/api-contract";
 import { VirtualReader } from "./bench/driver";
+import { readUntil, tallyReader } from "./chaos-reading";
 import type { LocalRedisCluster } from "./redis-cluster";
 import { startStack } from "./stack";
 
@@ -95,22 +96,7 @@ export async function runRedisClusterChaos(options: RedisClusterChaosOptions): P
     const started = Date.now();
     const until = started + options.durationMs;
     const at = () => Date.now() - started;
-    const counts = readers.map(() => 0);
-    const reading = readers.map(async (reader, i) => {
-      while (Date.now() < until) {
-        counts[i]!++;
-        let result: { status: number; code?: string };
-        try {
-          result = await reader.feed();
-        } catch (error) {
-          result = { status: 0, code: (error as NodeJS.ErrnoException).code ?? "NETWORK" };
-        }
-        if (result.status !== 200) {
-          failures.push({ at: at(), reader: i, status: result.status, code: result.code ?? "?" });
-          await pause(200); // a reader pressing "Try again"
-        }
-      }
-    });
+    const reading = readers.map((reader, i) => readUntil(reader, until, (status, code) => failures.push({ at: at(), reader: i, status, code })));
 
     const kills: KillFigures[] = [];
     /** The readers on each killed master's shard, by kill. */
@@ -157,7 +143,7 @@ export async function runRedisClusterChaos(options: RedisClusterChaosOptions): P
         killedShards.push(busiest.readers);
       }
     })();
-    await Promise.all([...reading, chaos]);
+    const [counts] = await Promise.all([Promise.all(reading), chaos]);
 
     // Each kill's recovery: the shard's failures from the kill until the next kill (or the end).
     for (const [k, kill] of kills.entries()) {
@@ -176,20 +162,11 @@ export async function runRedisClusterChaos(options: RedisClusterChaosOptions): P
     let atMostOnce = 0;
     let articles = 0;
     for (const reader of readers) {
-      let session = await reader.jar.session();
-      for (let attempt = 0; session.status !== 200 && attempt < 20; attempt++) {
-        await pause(500);
-        session = await reader.jar.session();
-      }
-      if (session.status !== 200) throw new Error(`could not read a reader's session at the end: ${session.status}`);
-      const ranges = session.body.seenRanges;
-      const seen = (seq: number) => ranges.some(([from, to]) => seq >= from && seq <= to);
-      const missing = [...reader.receivedSeqs].filter((seq) => !seen(seq)).length;
-      lost += missing;
-      atMostOnce += ranges.reduce((sum, [from, to]) => sum + to - from + 1, 0) - (reader.receivedSeqs.size - missing);
-      repeats += reader.repeats;
-      articles += reader.receivedSeqs.size;
-      await reader.close();
+      const tally = await tallyReader(reader, 20);
+      repeats += tally.repeats;
+      lost += tally.lost;
+      atMostOnce += tally.atMostOnce;
+      articles += tally.articles;
     }
     const failuresByCause: Record<string, number> = {};
     for (const f of failures) failuresByCause[`${f.status} ${f.code}`] = (failuresByCause[`${f.status} ${f.code}`] ?? 0) + 1;
