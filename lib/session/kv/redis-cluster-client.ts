@@ -46,6 +46,16 @@ export function failFastNodeDefaults(password: string | undefined): NonNullable<
   return { password, disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy: false } };
 }
 
+/**
+ * Seeds for createCluster from `redis://[:password@]host:port` URLs: each a root node, and the
+ * password (from the first URL that has one) for `defaults`, since the nodes the client discovers
+ * from CLUSTER SLOTS come without one.
+ */
+export function clusterSeeds(urls: readonly string[]): { rootNodes: { url: string }[]; password: string | undefined } {
+  const password = urls.map((url) => new URL(url).password).find(Boolean);
+  return { rootNodes: urls.map((url) => ({ url })), password: password ? decodeURIComponent(password) : undefined };
+}
+
 /** Whether an error means the topology may have changed under us, not that the command was wrong. */
 export function meansNodeGone(error: unknown): boolean {
   if (error instanceof ErrorReply) return /^(CLUSTERDOWN|TRYAGAIN|READONLY|MASTERDOWN)/.test(error.message);

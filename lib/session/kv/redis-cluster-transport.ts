@@ -18,7 +18,7 @@ import type { RedisEndpoint } from "../config";
 import { assertOneSlot } from "./key-slot";
 import { isKvTransportError, KvTransportError, type KvTransport } from "./kv-transport";
 import { withScriptLoaded, type LuaScript } from "./lua-script";
-import { connectCurrentCluster, failFastNodeDefaults, type CurrentCluster } from "./redis-cluster-client";
+import { clusterSeeds, connectCurrentCluster, failFastNodeDefaults, type CurrentCluster } from "./redis-cluster-client";
 import { asTransportFailure, redisEndpointName } from "./redis-transport";
 import { requireAcknowledged, waitCommand } from "./replica-wait";
 
@@ -33,15 +33,9 @@ export interface RedisClusterTransportOptions {
 
 type ClusterClient = RedisClusterType;
 
-/** Seeds from REDIS_CLUSTER_URLS; the password (the nodes discovered later come without one) from the first URL that has one. */
-function clusterOptions(urls: readonly string[]) {
-  const password = urls.map((url) => new URL(url).password).find(Boolean);
-  return { rootNodes: urls.map((url) => ({ url })), password: password ? decodeURIComponent(password) : undefined };
-}
-
 export function redisClusterTransport(endpoint: RedisEndpoint, options: RedisClusterTransportOptions): KvTransport {
   const urls = endpoint.clusterUrls ?? [endpoint.url];
-  const { rootNodes, password } = clusterOptions(urls);
+  const { rootNodes, password } = clusterSeeds(urls);
   const log = options.log ?? ((line: string) => console.warn(line));
   const name = `cluster ${redisEndpointName(urls[0]!)}${urls.length > 1 ? ` +${urls.length - 1}` : ""}`;
   const waitReplicas = options.waitReplicas ?? 0;

@@ -25,7 +25,7 @@
 import { createCluster, type RedisClusterType } from "redis";
 import { keySlot } from "../../../lib/session/kv/key-slot";
 import { REPLICA_WAIT_REFUSAL } from "../../../lib/session/kv/replica-wait";
-import { connectCurrentCluster, failFastNodeDefaults, type CurrentCluster } from "../../../lib/session/kv/redis-cluster-client";
+import { clusterSeeds, connectCurrentCluster, failFastNodeDefaults, type CurrentCluster } from "../../../lib/session/kv/redis-cluster-client";
 import { isReadOnlySafe, parseCommandInfo } from "./command-policy";
 import { BridgeError, classifyFailure, unavailable } from "./errors";
 import type { RedisSide } from "./redis-side";
@@ -72,13 +72,8 @@ export class ClusterRedis implements RedisSide {
 
   constructor(options: ClusterRedisOptions) {
     this.#options = options;
-    const password = options.urls.map((url) => new URL(url).password).find(Boolean);
-    const create = () =>
-      createCluster({
-        rootNodes: options.urls.map((url) => ({ url })),
-        minimizeConnections: true,
-        defaults: failFastNodeDefaults(password ? decodeURIComponent(password) : undefined),
-      }) as unknown as Client;
+    const { rootNodes, password } = clusterSeeds(options.urls);
+    const create = () => createCluster({ rootNodes, minimizeConnections: true, defaults: failFastNodeDefaults(password) }) as unknown as Client;
     this.#connecting = this.#connectWithRetry(create);
   }
 
