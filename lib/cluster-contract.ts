@@ -1,6 +1,6 @@
 /**
- * The shapes of the demo balancer's admin API (/__cluster): shared by the cluster scripts that
- * serve it and the pages that read it, so the two cannot drift apart.
+ * The shapes of the cluster's admin API (/__cluster, served by the control plane behind HAProxy):
+ * shared by the cluster scripts that serve it and the pages that read it, so the two cannot drift apart.
  */
 export type InstanceStatus = "up" | "down" | "starting";
 export const POLICIES = ["round-robin", "sticky"] as const;
@@ -26,6 +26,26 @@ export interface InstanceRecord {
   kv: KvReadiness | null;
   /** replicated mode on this instance, from its last health check (null: replication off, unknown or stopped). */
   replication: InstanceReplication | null;
+  /** What the load balancer reports for this instance's server (null: no balancer state, e.g. a stand-in). */
+  balancer: InstanceBalancerView | null;
+}
+
+/**
+ * One instance as the load balancer sees it (HAProxy's `show stat` and `show servers state`):
+ * `status` and `served` on the instance record come from here too, so /cluster shows what the
+ * balancer does rather than what the control plane believes.
+ */
+export interface InstanceBalancerView {
+  /** HAProxy's status text: "UP", "DOWN", "MAINT" (stopped), "DRAIN"; "UP 1/2" is up with one failed check, "DOWN 1/1" coming up. */
+  state: string;
+  /** The last health check on /api/ready, e.g. "L7OK 200", "L4CON Connection refused", "L7STS 503"; "" before the first. */
+  lastCheck: string;
+  /** In rotation: UP (draining or not). */
+  inRotation: boolean;
+  /** Requests in progress on it now. */
+  active: number;
+  /** Requests it has been given since the balancer started (every backend: pages, API, assets). */
+  served: number;
 }
 
 /** An instance's replication node as the cluster page shows it. */
@@ -56,6 +76,8 @@ export type KvReadiness = "ready" | "unreachable" | "not configured";
 
 /** GET /__cluster */
 export interface ClusterState {
+  /** The load balancer carrying the traffic, e.g. "HAProxy 2.6.12" (null: none, e.g. an instance served directly). */
+  balancer: string | null;
   policy: Policy;
   instances: InstanceRecord[];
   /** Whether this caller may change the cluster (holds this run's admin token or cookie). */

@@ -1,6 +1,7 @@
 /**
- * npm run demo: Redis + the KV bridge, N production instances and the load balancer, one URL.
- * Flags: --instances N (default 3), --port P (balancer, default 3000),
+ * npm run demo: Redis + the KV bridge, N production instances, HAProxy in front and the control
+ * plane behind /__cluster, one URL.
+ * Flags: --instances N (default 3), --port P (HAProxy's, default 3000),
  *        --lb round-robin|sticky (default round-robin), --host H (default 127.0.0.1),
  *        --mismatched-secret ID (start that instance with its own SESSION_SECRET, to see the lesson),
  *        --max-instances N (default 8: the most a scale-out from /cluster may reach),
@@ -17,7 +18,7 @@
  * is generated per run when unset. Ctrl-C / SIGTERM stops every child process group.
  */
 import { parseArgs } from "node:util";
-import { ADMIN_LINK_PARAM, ADMIN_TOKEN_FILE, writeAdminTokenFile } from "./lib/balancer/admin-guard";
+import { ADMIN_LINK_PARAM, ADMIN_TOKEN_FILE, writeAdminTokenFile } from "./lib/control-plane/admin-guard";
 import { DEFAULT_MAX_INSTANCES, POLICIES, type Policy } from "./lib/cluster/cluster";
 import { REPLICATION_MODES, type ReplicationModeName } from "../lib/cluster-contract";
 import { parseLagMs } from "../lib/session/replicated/replication-config";
@@ -99,7 +100,7 @@ async function main() {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    console.log("\n[newsroom] stopping every instance, the balancer and Redis…");
+    console.log("\n[newsroom] stopping HAProxy, every instance and Redis…");
     await stack?.stop();
     process.exit(code);
   };
@@ -119,10 +120,11 @@ async function main() {
     console.log(`[newsroom] SESSION_SECRET not set: using the one kept in ${SECRET_FILE} (delete it to start every reader afresh)`);
   const shownHost = flags.host === "127.0.0.1" || flags.host === "0.0.0.0" ? "localhost" : flags.host;
   writeAdminTokenFile(stack.adminToken);
-  const base = `http://${shownHost}:${stack.balancer.port}`;
+  const base = `http://${shownHost}:${stack.haproxy.port}`;
   const replication = stack.cluster.replicationSettings;
+  const view = await stack.cluster.view();
   console.log(
-    `\n  Newsroom is running: ${base}/?${ADMIN_LINK_PARAM}=${stack.adminToken}   (balancer: ${stack.cluster.policy}` +
+    `\n  Newsroom is running: ${base}/?${ADMIN_LINK_PARAM}=${stack.adminToken}   (balancer: ${view.balancer}, ${view.policy}` +
       `${replication ? `; replication: ${replication.mode}${replication.lagMs > 0 ? `, lag ${replication.lagMs} ms` : ""}` : ""})`,
   );
   console.log(`  Open that link once: it gives this browser the cluster controls (an HttpOnly cookie); then ${base} is enough.\n`);

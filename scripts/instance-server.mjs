@@ -147,8 +147,11 @@ function frontDoor(req, res) {
     return true;
   }
   if (req.method === "GET" && (req.url === "/api/ready" || req.url?.startsWith("/api/ready?"))) {
-    const body = JSON.stringify({ ready, instance: { id: instanceId, pid: process.pid, port } });
-    res.writeHead(ready ? 200 : 503, {
+    // Not ready while draining after SIGTERM: a balancer that was not told first (an orchestrator's
+    // rolling restart) stops sending new readers before the process goes.
+    const answer = ready && !draining;
+    const body = JSON.stringify({ ready: answer, draining, instance: { id: instanceId, pid: process.pid, port } });
+    res.writeHead(answer ? 200 : 503, {
       ...SECURITY_HEADERS,
       "Content-Type": "application/json",
       "Content-Length": Buffer.byteLength(body),

@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { DEBIAN_CHROMIUM_ARGS, ensureChromium } from "./lib/chromium";
 import type { ClusterState } from "../lib/cluster-contract";
-import { ADMIN_COOKIE, ADMIN_TOKEN_FILE } from "./lib/balancer/admin-guard";
+import { ADMIN_COOKIE, ADMIN_TOKEN_FILE } from "./lib/control-plane/admin-guard";
 import { ROOT } from "./lib/build";
 import { startStack, type Stack } from "./lib/stack";
 

@@ -10,7 +10,7 @@ import { test as base, expect, type Page, type Response } from "@playwright/test
 import type { InstanceRecord, Policy } from "../../scripts/lib/cluster/cluster";
 import type { FeedPage } from "../../lib/api-contract";
 import type { ClusterState, ReplicationSettingsView } from "../../lib/cluster-contract";
-import { ADMIN_COOKIE } from "../../scripts/lib/balancer/admin-guard";
+import { ADMIN_COOKIE } from "../../scripts/lib/control-plane/admin-guard";
 import { isListening } from "../../scripts/lib/ports";
 import { isLocal } from "../../scripts/lib/local-kv";
 import { startStack, type Stack } from "../../scripts/lib/stack";

@@ -1,19 +1,24 @@
 /**
  * The whole local stack in one call: Redis + KV bridge (unless KV_REST_API_URL is set), PostgreSQL
  * for db mode (unless DATABASE_URL is set; without it db mode is off and the rest starts), N
- * production instances sharing one SESSION_SECRET, and the balancer in front. Used by
- * `npm run demo`, the Playwright suite and the benchmarks, so they all run the same thing.
+ * production instances sharing one SESSION_SECRET, HAProxy in front carrying the traffic, and the
+ * control plane (this process) that starts and stops instances, drives HAProxy through its
+ * Runtime API and answers /__cluster. Used by `npm run demo`, the Playwright suite and the
+ * benchmarks, so they all run the same thing.
  */
 import { randomBytes } from "node:crypto";
-import { newAdminToken } from "./balancer/admin-guard";
-import { startBalancer, type Balancer } from "./balancer/server";
+import { newAdminToken } from "./control-plane/admin-guard";
+import { startControlServer, type ControlServer } from "./control-plane/control-server";
 import { ensureBuild } from "./build";
 import type { ReplicationSettingsView } from "../../lib/cluster-contract";
 import { Cluster, type Policy } from "./cluster/cluster";
+import { haproxyDataPlane } from "./haproxy/data-plane";
+import { startHaproxy, type RunningHaproxy } from "./haproxy/process";
 import { startLocalDb, type LocalDb } from "./local-db";
 import { startLocalKv, type LocalKv } from "./local-kv";
 import { redisAdmin } from "./redis-admin";
 import type { PostgresOptions } from "./postgres-server";
+import { freePort } from "./ports";
 import { allowedHostNames } from "./request-guards.mjs";
 import type { AppendFsync } from "./redis-server";
 import { clusterSecret, type SecretSource } from "./secret";
@@ -23,8 +28,9 @@ export type KvTransportChoice = (typeof KV_TRANSPORT_CHOICES)[number];
 
 export interface StackOptions {
   instances: number;
-  /** Balancer port; 0 picks a free one. */
+  /** HAProxy's port; 0 picks a free one. */
   port: number;
+  /** HAProxy's interface (default 127.0.0.1). */
   host?: string;
   policy: Policy;
   /**
@@ -63,7 +69,10 @@ export interface StackOptions {
 export interface Stack {
   url: string;
   cluster: Cluster;
-  balancer: Balancer;
+  /** The data plane: HAProxy, with its Runtime API and pids (for CPU accounting). */
+  haproxy: RunningHaproxy;
+  /** The control plane's own server (127.0.0.1), HAProxy's `control` backend. */
+  control: ControlServer;
   kv: LocalKv;
   /** db mode's PostgreSQL (started here, external through DATABASE_URL, or disabled with the reason). */
   db: LocalDb;
@@ -99,20 +108,37 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const transportOf = (id: string) => (kvTransport === "mixed" ? ((id.charCodeAt(0) - 97) % 2 === 0 ? "rest" : "redis") : kvTransport);
   const allowedHosts = allowedHostNames(options.env?.ALLOWED_HOSTS ?? process.env.ALLOWED_HOSTS, options.host);
   const adminToken = newAdminToken();
-  const cluster = new Cluster({
-    instances: options.instances,
-    policy: options.policy,
-    maxInstances: options.maxInstances,
-    replication: options.replication ?? { mode: "sync", lagMs: 0 },
-    env: { ...options.env, ...kv.env, ...db.env, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") },
-    envFor: (id) => ({
-      KV_TRANSPORT: transportOf(id),
-      ...(id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
-    }),
-    log,
-  });
-  let balancer: Balancer | undefined;
+  const env = { ...options.env, ...kv.env, ...db.env, SESSION_SECRET: secret, ALLOWED_HOSTS: allowedHosts.join(",") };
+  let haproxy: RunningHaproxy | undefined;
+  let control: ControlServer | undefined;
+  let cluster: Cluster | undefined;
   try {
+    // HAProxy first, with every slot in maintenance: until an instance is ready it sends every
+    // request to the control plane, which answers with the recovery page or a JSON 503.
+    const controlPort = await freePort();
+    haproxy = await startHaproxy({
+      port: options.port === 0 ? undefined : options.port,
+      host: options.host,
+      policy: options.policy,
+      maxInstances: options.maxInstances,
+      controlPort,
+      allowedHosts,
+      log: (line) => log(`[haproxy] ${line}`),
+    });
+    cluster = new Cluster({
+      instances: options.instances,
+      policy: options.policy,
+      maxInstances: options.maxInstances,
+      replication: options.replication ?? { mode: "sync", lagMs: 0 },
+      env,
+      envFor: (id) => ({
+        KV_TRANSPORT: transportOf(id),
+        ...(id === options.mismatchedSecret ? { SESSION_SECRET: randomBytes(32).toString("base64url") } : {}),
+      }),
+      dataPlane: await haproxyDataPlane(haproxy),
+      log,
+    });
+    control = await startControlServer(cluster, { port: controlPort, log, adminToken, allowedHosts, redis: redisAdmin(kv, log) });
     await cluster.start();
     log(
       `[newsroom] instances up: ${cluster
@@ -120,25 +146,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         .map((i) => `${i.id}:${i.port}`)
         .join(" ")}`,
     );
-    balancer = await startBalancer(cluster, { port: options.port, host: options.host, log, adminToken, allowedHosts, redis: redisAdmin(kv, log) });
-    log(`[newsroom] balancer listening on ${balancer.url}`);
+    log(`[newsroom] ${(await cluster.view()).balancer} listening on ${haproxy.url}; control plane on 127.0.0.1:${control.port}`);
   } catch (error) {
-    await cluster.stopAll();
+    await cluster?.stopAll();
+    await control?.close();
+    await haproxy?.stop();
     await Promise.all([kv.stop(), db.stop()]);
     throw error;
   }
+  const [running, plane, server] = [cluster, haproxy, control];
   return {
-    url: balancer.url,
-    cluster,
-    balancer,
+    url: haproxy.url,
+    cluster: running,
+    haproxy: plane,
+    control: server,
     kv,
     db,
     secretSource,
     adminToken,
     allowedHosts,
     async stop() {
-      await balancer.close();
-      await cluster.stopAll();
+      await plane.stop();
+      await Promise.all([running.stopAll(), server.close()]);
       await Promise.all([kv.stop(), db.stop()]);
     },
   };

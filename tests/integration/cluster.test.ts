@@ -1,16 +1,17 @@
 /**
- * The balancer and its /__cluster admin API against real instances of the production build, and
- * `npm run demo` stopping every process it started on SIGTERM.
+ * The stack as the demo runs it: HAProxy carrying the traffic to real instances of the production
+ * build, the control plane driving it and answering /__cluster with what HAProxy reports, and
+ * `npm run demo` stopping every process it started on SIGTERM. (HAProxy's own rules, in front of
+ * stand-in instances: haproxy.test.ts.)
  */
 import { spawn } from "node:child_process";
-import { createServer, request as httpRequest } from "node:http";
-import { networkInterfaces } from "node:os";
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SessionView } from "@/lib/api-contract";
 import type { ClusterState } from "@/lib/cluster-contract";
-import { isLoopback, startBalancer, type BalancedCluster } from "../../scripts/lib/balancer/server";
+import { isLoopback } from "../../scripts/lib/control-plane/control-server";
 import { ROOT } from "../../scripts/lib/build";
-import { Cluster, standInRecord, type InstanceRecord } from "../../scripts/lib/cluster/cluster";
+import type { InstanceRecord } from "../../scripts/lib/cluster/cluster";
 import { freePort, isListening } from "../../scripts/lib/ports";
 import { ReaderClient } from "../../scripts/lib/reader-client";
 import { startStack, type Stack } from "../../scripts/lib/stack";
@@ -49,10 +50,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe("balancer", () => {
-  it("lists its instances and policy", async () => {
-    const { status, body } = await admin<{ policy: string; instances: InstanceRecord[] }>("GET", "");
+describe("HAProxy in front, driven by the control plane", () => {
+  it("lists the instances and the policy as HAProxy reports them", async () => {
+    const { status, body } = await admin<ClusterState>("GET", "");
     expect(status).toBe(200);
+    expect(body.balancer).toMatch(/^HAProxy \d+\.\d+/);
     expect(body.policy).toBe("round-robin");
     expect(body.instances.map((i) => [i.id, i.status])).toEqual([
       ["a", "up"],
@@ -61,8 +63,22 @@ describe("balancer", () => {
     for (const instance of body.instances) {
       expect(instance.port).toBeGreaterThan(0);
       expect(instance.pid).toBeGreaterThan(0);
-      expect(instance.served).toBeGreaterThanOrEqual(0);
+      // HAProxy's own words: in rotation, its readiness check on /api/ready passed.
+      expect(instance.balancer).toMatchObject({ state: "UP", lastCheck: "L7OK 200", inRotation: true });
+      expect(instance.served).toBe(instance.balancer!.served);
     }
+    // The same through the Runtime API itself: what the page shows is what HAProxy does.
+    const slots = await stack.haproxy.runtime.slotStates();
+    expect(slots.filter((slot) => slot.assigned).map((slot) => [slot.id, slot.port])).toEqual(body.instances.map((i) => [i.id, i.port]));
+  });
+
+  it("counts the requests HAProxy gave each instance", async () => {
+    const before = (await admin<ClusterState>("GET", "")).body.instances;
+    for (let i = 0; i < 6; i++) await servedBy();
+    const after = (await admin<ClusterState>("GET", "")).body.instances;
+    const gained = after.map((instance, i) => instance.served - before[i]!.served);
+    expect(gained.reduce((sum, n) => sum + n, 0)).toBe(6);
+    expect(gained).toEqual([3, 3]);
   });
 
   it("round-robins over the instances that are up", async () => {
@@ -72,8 +88,10 @@ describe("balancer", () => {
     expect(seen[0]).not.toBe(seen[1]);
   });
 
-  it("pins a client with an affinity cookie under the sticky policy", async () => {
+  it("pins a client with HAProxy's affinity cookie under the sticky policy", async () => {
     expect((await admin("PUT", "/policy", '{"policy":"sticky"}')).status).toBe(200);
+    expect(await stack.haproxy.runtime.policy(), "the switch reached HAProxy's policy map").toBe("sticky");
+    expect((await admin<ClusterState>("GET", "")).body.policy).toBe("sticky");
     try {
       const first = await servedBy();
       const cookie = first.setCookie.find((c) => c.startsWith("nr_lb="))!;
@@ -104,11 +122,13 @@ describe("balancer", () => {
 
   it("stops an instance's whole process tree and starts it again", async () => {
     const stopped = await admin<InstanceRecord>("POST", "/instances/c/stop");
-    expect(stopped.body).toMatchObject({ id: "c", status: "down", pid: null });
+    // Out of HAProxy's rotation (maintenance) before the process went.
+    expect(stopped.body).toMatchObject({ id: "c", status: "down", pid: null, balancer: { state: "MAINT", inRotation: false } });
     expect(await isListening(stopped.body.port)).toBe(false);
     for (let i = 0; i < 4; i++) expect((await servedBy()).instance).not.toBe("c");
     const started = await admin<InstanceRecord>("POST", "/instances/c/start");
-    expect(started.body).toMatchObject({ id: "c", status: "up" });
+    // Answered once HAProxy's own check passed: in rotation for the very next request.
+    expect(started.body).toMatchObject({ id: "c", status: "up", balancer: { state: "UP", inRotation: true } });
     expect(await isListening(started.body.port)).toBe(true);
   });
 
@@ -174,6 +194,17 @@ describe("balancer", () => {
     for (const address of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"]) expect(isLoopback(address)).toBe(true);
     for (const address of ["10.0.0.5", "192.168.1.2", "::ffff:10.0.0.1", "fe80::1", undefined]) expect(isLoopback(address)).toBe(false);
   });
+
+  it("the control plane takes the client's address from the last X-Forwarded-For entry, which HAProxy appends", async () => {
+    const control = `http://127.0.0.1:${stack.control.port}/__cluster`;
+    // What HAProxy sends for a remote client (it answers 403 itself first: haproxy.test.ts); a
+    // client's own X-Forwarded-For claiming loopback comes first and is not believed.
+    const remote = await fetch(control, { headers: { "X-Forwarded-For": "127.0.0.1, 10.0.0.5" } });
+    expect(remote.status).toBe(403);
+    expect(await remote.json()).toMatchObject({ error: { code: "FORBIDDEN" } });
+    expect((await fetch(control, { headers: { "X-Forwarded-For": "10.0.0.5, 127.0.0.1" } })).status).toBe(200);
+    expect((await fetch(control)).status, "a local process on the control port itself").toBe(200);
+  });
 });
 
 describe("attacks on the admin API and Host", () => {
@@ -226,11 +257,13 @@ describe("attacks on the admin API and Host", () => {
     expect((await fetch(`${stack.url}/`)).headers.getSetCookie().some((c) => c.startsWith("nr_admin="))).toBe(false);
   });
 
-  it("refuses a foreign Host (DNS rebinding) on the balancer and on every instance, and serves allowed ones", async () => {
+  it("refuses a foreign Host (DNS rebinding) on HAProxy, the control plane and every instance, and serves allowed ones", async () => {
     const instance = stack.cluster.list().find((i) => i.status === "up")!;
-    for (const base of [stack.url, `http://127.0.0.1:${instance.port}`]) {
+    for (const base of [stack.url, `http://127.0.0.1:${stack.control.port}`, `http://127.0.0.1:${instance.port}`]) {
       const port = new URL(base).port;
-      const asked = (host: string, path = "/api/health") => rawGet(Number(port), path, host);
+      // The control plane answers /__cluster (anything else only while no instance is up).
+      const probePath = Number(port) === stack.control.port ? "/__cluster" : "/api/health";
+      const asked = (host: string, path = probePath) => rawGet(Number(port), path, host);
       for (const foreign of [`rebind.evil.test:${port}`, "rebind.evil.test", `localhost.evil.test:${port}`]) {
         const answer = await asked(foreign);
         expect(answer.status, `${foreign} on ${base}`).toBe(421);
@@ -260,61 +293,6 @@ function rawGet(port: number, path: string, host: string): Promise<{ status: num
   });
 }
 
-/** This machine's first non-loopback IPv4 address, if it has one. */
-function outsideAddress(): string | undefined {
-  return Object.values(networkInterfaces())
-    .flat()
-    .find((entry) => entry && entry.family === "IPv4" && !entry.internal)?.address;
-}
-
-describe("the admin API from another machine", () => {
-  const address = outsideAddress();
-  // Without a non-loopback interface there is no other address to come from; isLoopback's own
-  // unit test above still covers the rule. (This machine and CI have one.)
-  it.skipIf(!address)(`refuses a client on ${address ?? "a non-loopback address"} with 403, while loopback is served`, async () => {
-    const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: [], rotation: 0, options: {} });
-    const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, host: "0.0.0.0", log: () => {}, adminToken: "unused-admin-token-0123456789" });
-    try {
-      const remote = await fetch(`http://${address}:${balancer.port}/__cluster`);
-      expect(remote.status).toBe(403);
-      expect(await remote.json()).toMatchObject({ error: { code: "FORBIDDEN" } });
-      expect((await fetch(`http://127.0.0.1:${balancer.port}/__cluster`)).status).toBe(200); // the control
-    } finally {
-      await balancer.close();
-    }
-  });
-});
-
-describe("balancer retry", () => {
-  it("retries a request refused at connect once, on another instance", async () => {
-    // Two stand-in instances: "dead" has nothing listening on its port (it crashed, and the
-    // balancer has not noticed yet); "live" is a plain HTTP server.
-    const live = createServer((_req, res) => res.writeHead(200, { "X-Instance-Id": "live" }).end("ok"));
-    await new Promise<void>((resolve) => live.listen(0, "127.0.0.1", resolve));
-    const livePort = (live.address() as { port: number }).port;
-    const records: InstanceRecord[] = [standInRecord("dead", await freePort(), 1), standInRecord("live", livePort, 2)];
-    const cluster = Object.assign(Object.create(Cluster.prototype) as Cluster, { policy: "round-robin", members: records, rotation: 0, options: {} });
-    const lines: string[] = [];
-    const balancer = await startBalancer(cluster as BalancedCluster, { port: 0, log: (line) => lines.push(line), adminToken: "unused-admin-token-0123456789" });
-    try {
-      const response = await fetch(`${balancer.url}/anything`, { method: "POST", body: '{"limit":1}' });
-      expect(response.status).toBe(200);
-      expect(response.headers.get("x-instance-id")).toBe("live");
-      expect(records[0]!.status).toBe("down");
-      expect(lines.join("\n")).toMatch(/instance dead refused a connection; retrying on another/);
-      // Only one retry: with every instance refusing, the client gets a clear 502 or 503.
-      records[1]!.port = await freePort();
-      records[0]!.status = "up";
-      const failed = await fetch(`${balancer.url}/anything`);
-      expect([502, 503]).toContain(failed.status);
-      expect(await failed.json()).toMatchObject({ error: { code: expect.stringMatching(/BAD_GATEWAY|NO_INSTANCE/) } });
-    } finally {
-      await balancer.close();
-      live.close();
-    }
-  });
-});
-
 describe("npm run demo", () => {
   /** Starts the demo (its own Redis and bridge) and returns it with every port it opened. */
   async function startDemo() {
@@ -339,10 +317,10 @@ describe("npm run demo", () => {
     return { demo, output: () => output, exited, ports: [...new Set(ports)], pid };
   }
 
-  it("starts Redis, the bridge, the instances and the balancer, and SIGTERM leaves nothing listening", async () => {
+  it("starts Redis, the bridge, the instances and HAProxy, and SIGTERM leaves nothing listening", async () => {
     const { demo, output, exited, ports } = await startDemo();
     try {
-      expect(ports.length).toBeGreaterThanOrEqual(5); // balancer, 2 instances, redis, bridge
+      expect(ports.length).toBeGreaterThanOrEqual(5); // HAProxy, 2 instances, redis, bridge (the control plane's port is not printed)
       expect(output()).toMatch(/Newsroom is running: http:\/\/localhost:\d+\/\?admin_token=[A-Za-z0-9_-]+/);
       expect(output(), "the Redis password is never printed").not.toMatch(/redis:\/\/:[^@\s]+@/);
       for (const p of ports) expect(await isListening(p), `port ${p} up`).toBe(true);

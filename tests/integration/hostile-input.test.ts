@@ -300,7 +300,7 @@ describe("malformed URLs and odd methods", () => {
 
   it("through the balancer and straight to an instance: pages get the site's 404 page, the API and admin paths a 4xx envelope", async () => {
     const instancePort = stack.cluster.list()[0]!.port;
-    for (const port of [stack.balancer.port, instancePort]) {
+    for (const port of [stack.haproxy.port, instancePort]) {
       for (const target of pageTargets) {
         const answer = await rawRequest(port, "GET", target);
         expect(answer.status, `GET ${target.slice(0, 60)} on ${port}`).toBe(404);

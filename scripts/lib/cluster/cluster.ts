@@ -1,16 +1,18 @@
 /**
- * The cluster: N production instances of the app, each its own process group, with the state
- * the balancer routes on (up / down / starting, requests served) and the admin operations
- * (stop, start, scale out). Its jobs are split: health-checks.ts gives the verdicts every second,
- * secret-watch.ts flags an instance with another SESSION_SECRET, routing.ts picks an instance
- * per request; this file starts, stops and lists instances.
+ * The cluster: N production instances of the app, each its own process group, and the admin
+ * operations (stop, start, scale out). It is the control plane only: the load balancer in front
+ * (HAProxy, behind the DataPlane interface) carries every request, runs its own health checks and
+ * keeps the policy; the cluster tells it when an instance joins or leaves, and reads back what it
+ * does. Its jobs are split: health-checks.ts probes every instance each second for what the
+ * cluster page shows (readers held, store readiness, replication), secret-watch.ts flags an
+ * instance with another SESSION_SECRET; this file starts, stops and lists instances.
  */
 import { POLICIES, type InstanceRecord, type InstanceStatus, type Policy, type ReplicationSettingsView } from "../../../lib/cluster-contract";
 import { startInstance, type AppInstance } from "../app-instance";
 import { freePort } from "../ports";
+import type { DataPlane } from "./data-plane";
 import { checkHealth, type Checked } from "./health-checks";
 import { probe, type HealthReport } from "./health-probe";
-import type { RoutedInstance } from "./routing";
 import { ReplicationControl, type ChannelMember, type PushResult } from "./replication-control";
 import { majorityFingerprint, SecretWatch } from "./secret-watch";
 
@@ -21,7 +23,6 @@ interface Member extends Omit<Checked, "skip"> {
   replicationPort: number | null;
   app: AppInstance | null;
   pid: number | null;
-  served: number;
   /** Stopped through the admin API: health checks leave it alone until it is started again. */
   stoppedByAdmin: boolean;
   /** An operation (start/stop) is running; a second one is refused. */
@@ -45,6 +46,19 @@ export interface ClusterOptions {
    * replication channel and the mode is off. Needs SESSION_SECRET in `env` (the channel's key).
    */
   replication?: ReplicationSettingsView | false;
+  /**
+   * The load balancer carrying the traffic: told when an instance is ready or stopping, and read
+   * for the policy and each instance's state. Default none: the cluster only runs processes, and
+   * lists the verdicts of its own health checks (tests of the processes alone).
+   */
+  dataPlane?: DataPlane;
+}
+
+/** GET /__cluster's view of the instances and the policy, as the balancer reports them. */
+export interface ClusterView {
+  balancer: string | null;
+  policy: Policy;
+  instances: InstanceRecord[];
 }
 
 /** Default cap on instances (`--max-instances`). */
@@ -59,11 +73,6 @@ export class ClusterError extends Error {
   ) {
     super(message);
   }
-}
-
-/** An instance that is up and knows nothing yet: the record of a stand-in (measurements, tests) that no health check fills in. */
-export function standInRecord(id: string, port: number, pid: number | null = null): InstanceRecord {
-  return { id, port, pid, status: "up", served: 0, readers: null, secretFingerprint: null, secretMismatch: false, kv: null, replication: null };
 }
 
 export function instanceIdFor(index: number): string {
@@ -117,19 +126,21 @@ export class Cluster {
     this.healthTimer.unref();
   }
 
+  /** The instances as the control plane knows them (its own health checks); view() adds what the balancer does. */
   list(): InstanceRecord[] {
     const majority = majorityFingerprint(this.members);
-    return this.members.map(({ id, port, pid, status, served, readers, secretFingerprint, kv, replication }) => ({
+    return this.members.map(({ id, port, pid, status, readers, secretFingerprint, kv, replication }) => ({
       id,
       port,
       pid,
       status,
-      served,
+      served: 0,
       readers,
       secretFingerprint,
       secretMismatch: secretFingerprint !== null && majority !== null && secretFingerprint !== majority,
       kv,
       replication,
+      balancer: null,
     }));
   }
 
@@ -137,20 +148,29 @@ export class Cluster {
     return this.list().find((m) => m.id === id);
   }
 
-  /** Every instance with its status, for routing (on every request's path: no secret comparison here). */
-  routable(): readonly RoutedInstance[] {
-    return this.members;
+  /**
+   * The balancer's name, policy and per-instance state merged into the list: an instance is "up"
+   * when the balancer has it in rotation, "starting" while the control plane is starting it, else
+   * "down"; `served` is the balancer's count. Without a data plane, the control plane's own verdicts.
+   */
+  async view(): Promise<ClusterView> {
+    const dataPlane = this.options.dataPlane;
+    if (!dataPlane) return { balancer: null, policy: this.policy, instances: this.list() };
+    const [policy, servers] = await Promise.all([dataPlane.policy(), dataPlane.servers()]);
+    this.policy = policy;
+    const instances = this.list().map((record): InstanceRecord => {
+      const balancer = servers.get(record.id) ?? null;
+      const starting = record.status === "starting";
+      const status = starting ? "starting" : balancer?.inRotation ? "up" : "down";
+      return { ...record, status, served: balancer?.served ?? 0, balancer };
+    });
+    return { balancer: dataPlane.name, policy, instances };
   }
 
-  countServed(id: string): void {
-    const member = this.members.find((m) => m.id === id);
-    if (member) member.served++;
-  }
-
-  /** Marks an instance down at once (e.g. it refused a connection); health checks bring it back. */
-  markDown(id: string): void {
-    const member = this.members.find((m) => m.id === id);
-    if (member && member.status === "up") member.status = "down";
+  /** One instance as view() shows it. */
+  async viewOf(id: string): Promise<InstanceRecord> {
+    this.require(id);
+    return (await this.view()).instances.find((instance) => instance.id === id)!;
   }
 
   async stopInstance(id: string): Promise<InstanceRecord> {
@@ -159,14 +179,17 @@ export class Cluster {
     member.busy = true;
     try {
       member.stoppedByAdmin = true;
-      member.status = "down"; // out of the rotation before the process goes
+      member.status = "down";
+      // Out of the balancer's rotation before the process goes: new requests (sticky readers'
+      // too) go elsewhere, and the ones under way finish while the instance drains on SIGTERM.
+      await this.options.dataPlane?.withdraw(id);
       await member.app?.process.stop();
       member.app = null;
       member.pid = null;
       member.readers = null; // its memory went with the process
       member.replication = null;
       this.log(`[cluster] instance ${id} stopped`);
-      return this.get(id)!;
+      return await this.viewOf(id);
     } finally {
       member.busy = false;
     }
@@ -177,7 +200,7 @@ export class Cluster {
     if (member.busy) throw new ClusterError(409, "BUSY", `instance ${id} is already starting or stopping`);
     if (member.app?.process.alive()) throw new ClusterError(409, "ALREADY_RUNNING", `instance ${id} is already running`);
     await this.launch(member);
-    return this.get(id)!;
+    return await this.viewOf(id);
   }
 
   get maxInstances(): number {
@@ -195,10 +218,11 @@ export class Cluster {
     }
     const member = await this.addMember(instanceIdFor(this.members.length));
     await this.launch(member);
-    return this.get(member.id)!;
+    return await this.viewOf(member.id);
   }
 
-  setPolicy(policy: Policy): void {
+  async setPolicy(policy: Policy): Promise<void> {
+    await this.options.dataPlane?.setPolicy(policy);
     this.policy = policy;
   }
 
@@ -220,7 +244,6 @@ export class Cluster {
       port: await freePort(),
       pid: null,
       status: "starting",
-      served: 0,
       readers: null,
       secretFingerprint: null,
       kv: null,
@@ -275,6 +298,8 @@ export class Cluster {
       }
       Object.assign(member, report);
       member.failedProbes = 0;
+      // Into the balancer's rotation: it runs its own readiness check before the first request.
+      await this.options.dataPlane?.admit(member.id, member.port);
       member.status = "up";
       this.secrets.check(this.members);
     } catch (error) {

@@ -15,11 +15,13 @@
  *   no Host -> 400 (two different Host headers never get this far: HAProxy's parser refuses them);
  *   Host not allowed -> 421 (DNS rebinding: a hostile page on another name must not reach the
  *   admin API through the reader's browser); /__cluster from a non-loopback client -> 403;
- *   /__cluster[/…] -> control; no app server up -> control (a recovery page / JSON 503);
+ *   /__cluster[/…] -> control; the demo's admin link (`?admin_token=…`) -> control (it swaps the
+ *   token for the admin cookie); no app server up -> control (a recovery page / JSON 503);
  *   `X-Newsroom-Instance: <id>` with that slot up (draining included) -> that slot; static assets
  *   -> their own rotation; everything else -> the backend the policy map names.
  */
 import { POLICIES, instanceIdFor, type Policy } from "../cluster/cluster";
+import { ADMIN_LINK_PARAM } from "../control-plane/admin-guard";
 import { httpErrorLines, returnLine } from "./responses";
 import { checkedHostValue, quoted } from "./syntax";
 
@@ -62,8 +64,9 @@ export interface HaproxyConfigOptions {
   /** Path of the policy map file; write `policyMapText(policy)` there before starting. */
   policyMapPath: string;
   /**
-   * Host header values allowed besides the loopback names with the port (127.0.0.1:P, localhost:P,
-   * [::1]:P), e.g. "192.168.1.20:3000" to try the demo from a phone. Default none.
+   * Host names allowed besides loopback names and IP literals (any port), e.g. "news.local": the
+   * app's ALLOWED_HOSTS rule (request-guards.mjs), so HAProxy refuses what an instance would. A
+   * port given here is ignored. Default none.
    */
   allowedHosts?: readonly string[];
   /** Log one line per request (HTTP log format) to stdout; process.ts can send stdout to a file. Default false. */
@@ -91,12 +94,24 @@ export function policyMapText(policy: Policy): string {
   return `${POLICY_MAP_KEY} ${POLICY_BACKEND[policy]}\n`;
 }
 
-/** The Host values the frontend accepts: the loopback names with the port, then the extra ones. */
-export function allowedHostValues(port: number, extra: readonly string[] = []): string[] {
-  const names = ["127.0.0.1", "localhost", "[::1]"];
-  // A browser omits the default port from Host.
-  const loopback = names.flatMap((name) => (port === 80 ? [`${name}:${port}`, name] : [`${name}:${port}`]));
-  return [...new Set([...loopback, ...extra.map(checkedHostValue)])];
+/**
+ * The Host rule of the whole app (request-guards.mjs checkHost, which every instance and the
+ * control plane apply too), as one case-insensitive regular expression on the Host header, any
+ * port: loopback names and *.localhost, IP literals (a DNS-rebinding page cannot make a browser
+ * send one of ours), and the extra names. It goes in single quotes, inside which HAProxy changes
+ * nothing: its backslashes reach the regex engine as written (unquoted, HAProxy would eat them).
+ */
+export function hostAllowPattern(extra: readonly string[] = []): string {
+  const names = [...new Set(extra.map((host) => checkedHostValue(host).replace(/:\d+$/, "")))];
+  const literal = (name: string) => name.replace(/[.[\]]/g, (c) => `\\${c}`);
+  const alternatives = [
+    "localhost",
+    "[a-z0-9.-]+\\.localhost",
+    "[0-9]{1,3}(\\.[0-9]{1,3}){3}",
+    "\\[[0-9a-f:.]+\\]",
+    ...names.map(literal),
+  ];
+  return `^(${alternatives.join("|")})(:[0-9]{1,5})?$`;
 }
 
 function checkPort(name: string, port: number): void {
@@ -123,7 +138,7 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
   const slots = slotIds(options.maxInstances);
   const host = options.host ?? "127.0.0.1";
   const bindAddress = host.includes(":") ? `[${host}]` : host;
-  const hosts = allowedHostValues(options.port, options.allowedHosts);
+  const hostPattern = hostAllowPattern(options.allowedHosts);
   const pin = PIN_HEADER.toLowerCase();
   const { roundRobin, sticky, assets, control } = BACKENDS;
 
@@ -159,7 +174,11 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
       "timeout http-request 10s",
       "timeout http-keep-alive 65s",
       "timeout queue 5s",
-      "timeout check 800ms",
+      // /api/ready is answered by the instance's front door in one turn of its event loop, but a
+      // saturated instance (the chaos and bench runs drive more readers than the machine serves)
+      // takes half a second and more per turn: a tight timeout would eject working instances, all
+      // of them at once under load. A crashed instance refuses the connection and fails at once.
+      "timeout check 3s",
       // Checked every second; two failures in a row eject (one slow answer is not death), one pass readmits.
       "default-server inter 1s fall 2 rise 1",
       ...httpErrorLines(),
@@ -168,10 +187,14 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
       "frontend newsroom",
       `bind ${bindAddress}:${options.port}`,
       returnLine(400, { code: "BAD_REQUEST", message: "A Host header is required." }, "unless { req.hdr(host) -m found }"),
-      `acl host_allowed req.hdr(host) -i ${hosts.join(" ")}`,
+      `acl host_allowed req.hdr(host) -m reg -i '${hostPattern}'`,
       returnLine(
         421,
-        { code: "MISDIRECTED_REQUEST", message: `This server answers only for ${hosts.join(", ")}. Open Newsroom by one of those names.` },
+        {
+          code: "MISDIRECTED_REQUEST",
+          message:
+            "This server does not answer for that Host: only for localhost, IP addresses and the names in ALLOWED_HOSTS (a defence against DNS rebinding). To reach it under another name, add that name to ALLOWED_HOSTS.",
+        },
         "unless host_allowed",
       ),
       "acl is_control path /__cluster",
@@ -179,6 +202,7 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
       "acl from_loopback src 127.0.0.0/8 ::1",
       returnLine(403, { code: "FORBIDDEN", message: "The cluster admin API only answers loopback clients." }, "if is_control !from_loopback"),
       `use_backend ${control} if is_control`,
+      `use_backend ${control} if { url_param(${ADMIN_LINK_PARAM}) -m found }`,
       `use_backend ${control} if { nbsrv(${roundRobin}) lt 1 }`,
       ...slots.flatMap((id) => [`acl pin_${id} req.hdr(${pin}) -m str ${id}`, `use_backend ${roundRobin} if pin_${id} { srv_is_up(${roundRobin}/${id}) }`]),
       "acl is_asset path_beg /_next/static/",

@@ -80,6 +80,8 @@ export interface SlotState {
   checkStatus: string;
   /** The same in words, e.g. "Layer7 check passed". */
   checkDescription: string;
+  /** The HTTP status the last layer-7 check got (200, 503), or null (no answer, or not checked yet). */
+  checkCode: number | null;
   address: string;
   port: number;
   /** False while the slot still points at the placeholder (never given an instance). */
@@ -117,6 +119,7 @@ export function slotStates(slots: readonly string[], stats: readonly StatRow[], 
       statusText: main.status ?? "",
       checkStatus: (main.check_status ?? "").replace(/^\* /, ""),
       checkDescription: main.check_desc ?? "",
+      checkCode: Number(main.check_code) > 0 ? Number(main.check_code) : null,
       address: state.address,
       port: state.port,
       assigned: `${state.address}:${state.port}` !== PLACEHOLDER_ADDRESS,

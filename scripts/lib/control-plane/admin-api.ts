@@ -1,7 +1,11 @@
 /**
- * The cluster admin API, on the balancer's port under /__cluster (loopback clients only; calls
- * that change the cluster also need admin-guard.ts's checks):
- *   GET  /__cluster                        -> {"policy","instances":[…],"admin","maxInstances","replication","redis"}
+ * The cluster admin API, on the balancer's port under /__cluster: HAProxy routes the path to the
+ * control plane and answers 403 itself to a non-loopback client; the control plane checks again
+ * (the client's address from X-Forwarded-For, which HAProxy appends). Calls that change the
+ * cluster also need admin-guard.ts's checks. Instance state and the policy are read from HAProxy.
+ *   GET  /__cluster                        -> {"balancer","policy","instances":[…],"admin","maxInstances","replication","redis"}
+ *        `balancer`: e.g. "HAProxy 2.6.12"; each instance's `status` and `served` are HAProxy's, and its
+ *        `balancer` holds HAProxy's own words ({"state","lastCheck","inRotation","active","served"}).
  *        `redis`: kv mode's Redis, {"mode":"single"|"cluster","waitReplicas","nodes":[{"name","address",
  *        "process","role","slots","replicaOf","cluster"}]} (lib/cluster-contract.ts RedisView), or null.
  *   POST /__cluster/redis/{node}/stop      -> SIGTERM one node of a Redis Cluster we started (--redis cluster)
@@ -22,21 +26,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { REPLICATION_MODES, type ReplicationModeName, type ReplicationSettingsView } from "../../../lib/cluster-contract";
 import { parseLagMs } from "../../../lib/session/replicated/replication-config";
-import { ClusterError, POLICIES, type Policy } from "../cluster/cluster";
+import { ClusterError, POLICIES, type Cluster, type Policy } from "../cluster/cluster";
 import { decodedPath } from "../request-guards.mjs";
 import { checkAdminWrite, hasAdminToken } from "./admin-guard";
-import type { BalancedCluster } from "./balanced-cluster";
-import type { Forwarder } from "./forward";
+import type { InstanceProxy } from "./instance-proxy";
 import type { RedisAdmin } from "../redis-admin";
-import { isLoopback, readBody, sendError, sendJson } from "./http";
+import { clientAddress, isLoopback, readBody, sendError, sendJson } from "./http";
 
 export function isAdminPath(path: string): boolean {
   return path === "/__cluster" || path.startsWith("/__cluster/");
 }
 
 export interface AdminApiContext {
-  cluster: BalancedCluster;
-  forwarder: Forwarder;
+  cluster: Cluster;
+  instanceProxy: InstanceProxy;
   adminToken: string;
   log: (line: string) => void;
   /** kv mode's Redis (nodes, stop/start); absent: GET /__cluster says redis: null. */
@@ -82,7 +85,7 @@ async function readReplication(req: IncomingMessage): Promise<Partial<Replicatio
 
 export async function answerAdmin(context: AdminApiContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const { cluster } = context;
-  if (!isLoopback(req.socket.remoteAddress)) {
+  if (!isLoopback(clientAddress(req))) {
     sendError(res, 403, "FORBIDDEN", "The cluster admin API only answers loopback clients.");
     return;
   }
@@ -92,9 +95,11 @@ export async function answerAdmin(context: AdminApiContext, req: IncomingMessage
   if (method !== "GET" && method !== "HEAD") checkAdminWrite(req, context.adminToken);
   if (parts.length === 1 && method === "GET") {
     // `admin`: whether this caller may change the cluster (the page cannot read its HttpOnly cookie).
+    const view = await cluster.view();
     sendJson(res, 200, {
-      policy: cluster.policy,
-      instances: cluster.list(),
+      balancer: view.balancer,
+      policy: view.policy,
+      instances: view.instances,
       admin: hasAdminToken(req, context.adminToken),
       maxInstances: cluster.maxInstances,
       replication: cluster.replicationSettings,
@@ -115,9 +120,10 @@ export async function answerAdmin(context: AdminApiContext, req: IncomingMessage
   }
   if (parts.length === 2 && parts[1] === "policy" && method === "PUT") {
     const policy = await readPolicy(req);
-    cluster.setPolicy(policy);
-    context.log(`[balancer] policy is now ${policy}`);
-    sendJson(res, 200, { policy: cluster.policy, instances: cluster.list() });
+    await cluster.setPolicy(policy);
+    context.log(`[cluster] balancer policy is now ${policy}`);
+    const view = await cluster.view();
+    sendJson(res, 200, { policy: view.policy, instances: view.instances });
     return;
   }
   if (parts.length === 2 && parts[1] === "instances" && method === "POST") {
@@ -126,20 +132,18 @@ export async function answerAdmin(context: AdminApiContext, req: IncomingMessage
   }
   if (parts.length === 4 && parts[1] === "instances" && method === "GET" && parts[3] === "session") {
     const id = decodeURIComponent(parts[2]!);
-    const target = cluster.list().find((m) => m.id === id);
+    const instances = (await cluster.view()).instances;
+    const target = instances.find((m) => m.id === id);
     if (!target)
       throw new ClusterError(
         404,
         "UNKNOWN_INSTANCE",
-        `no instance "${id}"; instances are ${cluster
-          .list()
-          .map((m) => m.id)
-          .join(", ")}`,
+        `no instance "${id}"; instances are ${instances.map((m) => m.id).join(", ")}`,
       );
     if (target.status !== "up") throw new ClusterError(503, "INSTANCE_DOWN", `instance ${target.id} is ${target.status}`);
     // Straight to that instance, outside the rotation: the question is "what does b hold?".
     req.url = "/api/session";
-    await context.forwarder.forwardTo(req, res, target.port);
+    await context.instanceProxy.forwardTo(req, res, target.port);
     return;
   }
   if (parts.length === 4 && parts[1] === "instances" && method === "POST" && (parts[3] === "stop" || parts[3] === "start")) {
