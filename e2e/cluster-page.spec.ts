@@ -1,4 +1,4 @@
-/** The /cluster page drives the balancer's admin API: its buttons really stop and start instances. */
+/** The /cluster page drives the cluster's admin API: its buttons really stop and start instances, and it shows HAProxy's own state. */
 import { expect, test } from "./support/fixtures";
 
 test("the stop and start buttons change the instance's status", async ({ page, cluster }) => {
@@ -6,14 +6,20 @@ test("the stop and start buttons change the instance's status", async ({ page, c
   const row = page.locator('[data-testid="instance-row"][data-instance="c"]');
   await expect(page.getByTestId("instance-row")).toHaveCount(3);
   await expect(row).toHaveAttribute("data-status", "up");
+  await expect(page.getByTestId("balancer-name")).toContainText(/HAProxy \d/);
+  await expect(row.getByTestId("instance-balancer")).toHaveAttribute("data-state", "UP");
+  await expect(row.getByTestId("instance-balancer")).toContainText("L7OK 200");
 
   await page.getByTestId("instance-stop-c").click();
   await expect(row).toHaveAttribute("data-status", "down");
+  // HAProxy holds it in maintenance: the page shows the balancer's state, not the control plane's belief.
+  await expect(row.getByTestId("instance-balancer")).toHaveAttribute("data-state", "MAINT");
   await expect(row.getByTestId("instance-status")).toHaveText("down");
   expect((await cluster.instances()).instances.find((i) => i.id === "c")).toMatchObject({ status: "down", pid: null });
 
   await page.getByTestId("instance-start-c").click();
   await expect(row).toHaveAttribute("data-status", "up", { timeout: 60_000 });
+  await expect(row.getByTestId("instance-balancer")).toHaveAttribute("data-state", "UP");
   const started = (await cluster.instances()).instances.find((i) => i.id === "c")!;
   expect(started.status).toBe("up");
   expect(started.pid).toBeGreaterThan(0);

@@ -36,7 +36,7 @@ import { inFeedOrder, randomOpened } from "./lib/bench/cookie-curve";
 import { addCpu, CPU_GROUPS, cpuSince, NO_CPU, readCpu, totalCpu, type CpuParts } from "./lib/bench/cpu";
 import { FOOTPRINTS, measureFootprint, type FootprintFigures, type WeighingPlan } from "./lib/bench/footprint";
 import { LoadGenerator } from "./lib/bench/load-client";
-import { evaluateTargets, writeResults, type BenchResults, type HistoryFigures, type VariantFigures } from "./lib/bench/report";
+import { evaluateTargets, nodeProxyReference, writeResults, type BenchResults, type HistoryFigures, type VariantFigures } from "./lib/bench/report";
 import { VARIANTS, type Variant, type VariantName } from "./lib/bench/variants";
 import { ReaderClient } from "./lib/reader-client";
 import { sealData as webCryptoSeal, unsealData as webCryptoUnseal } from "iron-session";
@@ -144,7 +144,7 @@ async function redisScriptRuns(redis: RedisClient): Promise<number> {
 interface Measured {
   figures: Record<VariantName, VariantFigures>;
   driverUtilization: Record<string, number>;
-  balancerUtilization: Record<string, number>;
+  controlUtilization: Record<string, number>;
 }
 
 async function runVariants(
@@ -163,10 +163,11 @@ async function runVariants(
   const perRound = new Map<VariantName, { total: number[]; instances: number[] }>();
   const cpuSources = {
     instancePids: () => stack.cluster.list().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
+    balancerPid: () => stack.haproxy.masterPid,
     redisPids: () => (stack.kv.redis ? [stack.kv.redis.pid()] : []),
     postgresPid: () => stack.db.postgres?.pid() ?? null,
   };
-  /** How busy this process (the balancer and the KV bridge) was while each variant was measured. */
+  /** How busy this process (the control plane and the KV bridge) was while each variant was measured. */
   const mainBusy = new Map<VariantName, number>();
   // Warm-up round: every variant runs before any is measured, so no variant pays for cold instances
   // (or for loading its Lua scripts into Redis).
@@ -208,12 +209,12 @@ async function runVariants(
   await setPolicy(stack, "round-robin");
   const figures = {} as Record<VariantName, VariantFigures>;
   const driverUtilization: Record<string, number> = {};
-  const balancerUtilization: Record<string, number> = {};
+  const controlUtilization: Record<string, number> = {};
   for (const variant of chosen) {
     const { histogram, tally, repeats, driverUtilization: busy } = await load.result(variant.name);
     await load.drop(variant.name);
     driverUtilization[variant.name] = busy;
-    balancerUtilization[variant.name] = round3(mainBusy.get(variant.name) ?? 0);
+    controlUtilization[variant.name] = round3(mainBusy.get(variant.name) ?? 0);
     const spent = cpu.get(variant.name)!;
     const perRequestUs = (ms: number) => Math.round((ms * 1000) / tally.requests);
     figures[variant.name] = {
@@ -235,7 +236,7 @@ async function runVariants(
       requests: tally.requests,
     };
   }
-  return { figures, driverUtilization, balancerUtilization };
+  return { figures, driverUtilization, controlUtilization };
 }
 
 /** Parallel tabs: every round, a reader sends 4 feed requests at once with the same cookies. */
@@ -399,7 +400,7 @@ async function main(): Promise<void> {
     const {
       figures: variants,
       driverUtilization,
-      balancerUtilization,
+      controlUtilization,
     } = await runVariants(stack, redis, db, load, {
       readers: options.readers,
       durationMs: options.durationMs,
@@ -415,7 +416,7 @@ async function main(): Promise<void> {
           `${name.padEnd(13)} ${figures.rps} req/s (x${round3(figures.rps / variants.baseline.rps)} of baseline), p50 ${figures.p50} ms, p99 ${figures.p99} ms, ` +
             `errors ${figures.errors}; CPU µs/request: ${CPU_GROUPS.map(({ key, label }) => `${label} ${figures.cpuUsPerRequest[key]}`).join(", ")}, ` +
             `total ${figures.cpuUsPerRequest.total} (${costs[name]!.cpuUs} over baseline, median of round differences ${costs[name]!.cpuUsRange.join("…")}); ` +
-            `busy: load generator ${driverUtilization[name]}, balancer + bridge ${balancerUtilization[name]}`,
+            `busy: load generator ${driverUtilization[name]}, control plane + bridge ${controlUtilization[name]}`,
         );
       }
       return;
@@ -447,8 +448,16 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       quick: options.quick,
       machine: { cpus: cpus().length, node: process.version, cpuModel: cpus()[0]?.model ?? "unknown" },
-      settings: { readers: options.readers, secondsPerVariant: options.durationMs / 1000, rounds: options.rounds, catalogueSize: CATALOGUE_SIZE, instances: 3 },
+      settings: {
+        readers: options.readers,
+        secondsPerVariant: options.durationMs / 1000,
+        rounds: options.rounds,
+        catalogueSize: CATALOGUE_SIZE,
+        instances: 3,
+        balancer: (await stack.cluster.view()).balancer ?? "none",
+      },
       variants,
+      nodeProxyReference: nodeProxyReference(),
       ratios: Object.fromEntries(
         Object.entries(variants)
           .filter(([name]) => name !== "baseline")
@@ -464,7 +473,7 @@ async function main(): Promise<void> {
       cookieCurve: { inOrder, randomOpened: opened },
       ironCost: iron,
       driverUtilization,
-      balancerUtilization,
+      controlUtilization,
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
     const targets = evaluateTargets(results);

@@ -29,8 +29,9 @@ function Notice({ title, children, testId }: { title: string; children: React.Re
 }
 
 /**
- * The cluster as the balancer sees it, polled every second: instances, their status, requests
- * served and readers held in memory, with stop / start / add and the balancer policy.
+ * The cluster as the balancer sees it, polled every second: instances, their status and requests
+ * served as HAProxy reports them (with its own health-check verdict), readers held in memory,
+ * with stop / start / add and the balancer policy.
  */
 export function ClusterPanel() {
   const [lookup, setLookup] = useState<ClusterLookup | null>(null);
@@ -98,7 +99,7 @@ export function ClusterPanel() {
     );
   }
 
-  const { policy, instances, admin, maxInstances, replication, redis } = lookup.state;
+  const { balancer, policy, instances, admin, maxInstances, replication, redis } = lookup.state;
   const upCount = instances.filter((i) => i.status === "up").length;
   const atLimit = instances.length >= maxInstances;
 
@@ -188,6 +189,9 @@ export function ClusterPanel() {
               <th scope="col" className="px-2 py-2 sm:px-4 font-medium">
                 Status
               </th>
+              <th scope="col" className="hidden px-2 py-2 font-medium sm:table-cell sm:px-4">
+                <abbr title="The balancer's own words for this instance: its state and its last health check on /api/ready">Balancer</abbr>
+              </th>
               <th scope="col" className="px-2 py-2 sm:px-4 text-right font-medium">
                 Requests served
               </th>
@@ -225,10 +229,11 @@ export function ClusterPanel() {
           </tbody>
         </table>
       </div>
-      <p className="text-xs text-zinc-500 dark:text-zinc-400">
-        Refreshed every second from the balancer&apos;s <code className="font-mono">GET /__cluster</code>. &ldquo;Readers in memory&rdquo; counts memory-mode
-        sessions in that process: they vanish when it stops (replicated readers live on in the peers, and come back by state transfer). Stop means the
-        instance&apos;s whole process group.
+      <p className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="balancer-name">
+        Refreshed every second from <code className="font-mono">GET /__cluster</code>, which asks {balancer ?? "the balancer"} itself (its Runtime API): status,
+        the health check and requests served are what it does, not what the control plane believes. &ldquo;Readers in memory&rdquo; counts memory-mode sessions
+        in that process: they vanish when it stops (replicated readers live on in the peers, and come back by state transfer). Stop means the instance&apos;s
+        whole process group.
       </p>
       {redis?.mode === "cluster" && (
         <RedisNodes
@@ -253,7 +258,8 @@ function InstanceRow({
   disabled: boolean;
   onAction: (action: "stop" | "start") => void;
 }) {
-  const running = instance.status !== "down";
+  // A process that runs can be stopped, even while the balancer holds it out (a failing check).
+  const running = instance.pid !== null || instance.status === "starting";
   const action = running ? "stop" : "start";
   return (
     <tr data-testid="instance-row" data-instance={instance.id} data-status={instance.status}>
@@ -264,6 +270,9 @@ function InstanceRow({
       <td className="hidden px-2 py-2.5 sm:px-4 font-mono text-zinc-700 sm:table-cell dark:text-zinc-300">{instance.pid ?? "—"}</td>
       <td className="px-2 py-2.5 sm:px-4">
         <StatusPill status={busy === "stop" ? "stopping" : busy === "start" ? "starting" : instance.status} />
+      </td>
+      <td className="hidden px-2 py-2.5 text-xs sm:table-cell sm:px-4" data-testid="instance-balancer" data-state={instance.balancer?.state ?? ""}>
+        <BalancerCell balancer={instance.balancer} />
       </td>
       <td className="px-2 py-2.5 sm:px-4 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.served.toLocaleString("en")}</td>
       <td className="px-2 py-2.5 sm:px-4 text-right font-mono text-zinc-700 dark:text-zinc-300">{instance.readers ?? "—"}</td>
@@ -299,6 +308,17 @@ function InstanceRow({
         </button>
       </td>
     </tr>
+  );
+}
+
+function BalancerCell({ balancer }: { balancer: ClusterInstance["balancer"] }) {
+  if (!balancer) return <span className="text-zinc-500 dark:text-zinc-400">—</span>;
+  const tone = balancer.inRotation ? "text-emerald-700 dark:text-emerald-400" : "text-zinc-600 dark:text-zinc-300";
+  return (
+    <span className="whitespace-nowrap">
+      <span className={`font-mono font-semibold ${tone}`}>{balancer.state}</span>
+      {balancer.lastCheck && <span className="font-mono text-zinc-500 dark:text-zinc-400"> · {balancer.lastCheck}</span>}
+    </span>
   );
 }
 

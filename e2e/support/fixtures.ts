@@ -45,6 +45,21 @@ export class ClusterControl {
     return this.call<InstanceRecord>("POST", `/instances/${id}/start`);
   }
 
+  /**
+   * kill -9 of an instance's whole process group, behind the control plane's back: a crash, which
+   * HAProxy learns of only from refused connections and failing checks.
+   */
+  async crash(id: string): Promise<void> {
+    const pid = (await this.instances()).instances.find((instance) => instance.id === id)?.pid;
+    if (!pid) throw new Error(`instance ${id} is not running`);
+    process.kill(-pid, "SIGKILL");
+    const deadline = Date.now() + 5000;
+    while ((await this.instances()).instances.find((instance) => instance.id === id)?.pid !== null) {
+      if (Date.now() > deadline) throw new Error(`instance ${id} still running 5 s after kill -9`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   setPolicy(policy: Policy) {
     return this.call("PUT", "/policy", { policy });
   }
@@ -87,7 +102,8 @@ export class ClusterControl {
     const state = await this.instances();
     if (state.replication && (state.replication.mode !== "sync" || state.replication.lagMs !== 0)) await this.setReplication({ mode: "sync", lagMs: 0 });
     for (const instance of state.instances) {
-      if (instance.status !== "up") await this.startWhenIdle(instance.id);
+      // pid null: stopped or crashed (HAProxy may not have noticed a crash yet, and still say up).
+      if (instance.status !== "up" || instance.pid === null) await this.startWhenIdle(instance.id);
     }
   }
 }

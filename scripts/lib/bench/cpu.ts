@@ -3,9 +3,9 @@
  * process's utime + stime (clock ticks, usually 10 ms) plus those of all its descendants, the ones
  * still running and the ones that exited (their time is kept in their parent's cutime + cstime
  * once it reaps them), so an instance counts whatever it spawned and PostgreSQL counts the backend
- * of a connection that closed mid-window (its pool closes idle connections). The stack's own
- * process (balancer and KV bridge) is read with process.cpuUsage(), which counts this process
- * alone, in microseconds. Read before and after a measured window; the difference divided by the
+ * of a connection that closed mid-window (its pool closes idle connections), and HAProxy's master
+ * counts its worker. The stack's own process (the control plane and the KV bridge) is read with
+ * process.cpuUsage(), which counts this process alone, in microseconds. Read before and after a measured window; the difference divided by the
  * requests served is what one request cost each part. This machine is shared: ratios between
  * variants measured in alternating rounds are the figures to trust, not the absolute values.
  */
@@ -61,8 +61,10 @@ export function ownCpuMs(): number {
 export const CPU_GROUPS = [
   /** Every app instance (Next.js behind its front door). */
   { key: "instances", label: "instances" },
-  /** The stack's own process: the balancer and the KV bridge. */
-  { key: "balancerAndBridge", label: "balancer + KV bridge" },
+  /** HAProxy, master and worker: the load balancer carrying every request. */
+  { key: "balancer", label: "balancer (HAProxy)" },
+  /** The stack's own process: the control plane (health probes, /__cluster) and the KV bridge. */
+  { key: "controlAndBridge", label: "control plane + KV bridge" },
   { key: "redis", label: "Redis" },
   /** The postmaster and its backends, checkpointer, WAL writer, autovacuum. */
   { key: "postgres", label: "PostgreSQL" },
@@ -74,6 +76,8 @@ export type CpuParts = Record<CpuGroup, number>;
 /** The root pids of each part (null: that part is not running here). */
 export interface CpuSources {
   instancePids(): number[];
+  /** HAProxy's master (its worker is a child), or null without one. */
+  balancerPid(): number | null;
   /** Every redis-server of kv mode: one, or a Redis Cluster's six. */
   redisPids(): number[];
   postgresPid(): number | null;
@@ -84,7 +88,8 @@ const treeOf = (pid: number | null) => (pid === null ? 0 : processTreeCpuMs(pid)
 export function readCpu(sources: CpuSources): CpuParts {
   return {
     instances: sources.instancePids().reduce((sum, pid) => sum + processTreeCpuMs(pid), 0),
-    balancerAndBridge: ownCpuMs(),
+    balancer: treeOf(sources.balancerPid()),
+    controlAndBridge: ownCpuMs(),
     redis: sources.redisPids().reduce((sum, pid) => sum + processTreeCpuMs(pid), 0),
     postgres: treeOf(sources.postgresPid()),
   };

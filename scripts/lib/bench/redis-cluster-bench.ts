@@ -65,6 +65,7 @@ async function measure(topology: Topology, options: ClusterBenchOptions): Promis
     if (redisPids.length === 0) throw new Error("the cluster bench needs the local Redis (unset KV_REST_API_URL, REDIS_URL and REDIS_CLUSTER_URLS)");
     const sources = {
       instancePids: () => stack.cluster.list().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
+      balancerPid: () => stack.haproxy.masterPid,
       redisPids: () => redisPids,
       postgresPid: () => null,
     };

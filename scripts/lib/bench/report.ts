@@ -1,5 +1,5 @@
 /** The bench's outputs: targets with PASS/FAIL, bench/results/*.json, docs/benchmarks.md and its SVG charts. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../build";
 import { MAX_COOKIE_BYTES } from "../../../lib/session/cookies";
@@ -21,7 +21,7 @@ export interface VariantFigures {
   redisScriptsPerRequest: number;
   /** Statements PostgreSQL received per feed request (pg_stat_statements; the readiness probe and the sweeper left out). */
   dbStatementsPerRequest: number;
-  /** CPU per request (µs) of each part of the stack (cpu.ts: instances, balancer + KV bridge, Redis, PostgreSQL), and of all of them. */
+  /** CPU per request (µs) of each part of the stack (cpu.ts: instances, HAProxy, control plane + KV bridge, Redis, PostgreSQL), and of all of them. */
   cpuUsPerRequest: CpuParts & {
     total: number;
     /** The whole stack's and the instances' CPU per request in each measured round, in order. */
@@ -54,7 +54,10 @@ export interface BenchResults {
   date: string;
   quick: boolean;
   machine: { cpus: number; node: string; cpuModel: string };
-  settings: { readers: number; secondsPerVariant: number; rounds: number; catalogueSize: number; instances: number };
+  /** `balancer`: what carried the traffic, e.g. "HAProxy 2.6.12" (results from before issue 16 lack it: the Node proxy). */
+  settings: { readers: number; secondsPerVariant: number; rounds: number; catalogueSize: number; instances: number; balancer: string };
+  /** The last full run behind the Node proxy, for the "at least as fast behind HAProxy" comparison (null: its file is gone). */
+  nodeProxyReference: NodeProxyReference | null;
   variants: Record<string, VariantFigures>;
   /** Throughput ÷ baseline's, by variant. */
   ratios: Record<string, number>;
@@ -74,8 +77,8 @@ export interface BenchResults {
   ironCost: { sealMs: number; unsealMs: number; webCryptoSealMs: number; webCryptoUnsealMs: number };
   /** Per variant, how busy the load generator's own event loop was while measuring (1 = it was the limit). */
   driverUtilization: Record<string, number>;
-  /** The same for the bench's main process, which runs the balancer and the KV bridge. */
-  balancerUtilization: Record<string, number>;
+  /** The same for the bench's main process, which runs the control plane and the KV bridge. */
+  controlUtilization: Record<string, number>;
   wallSeconds: number;
 }
 
@@ -104,10 +107,66 @@ function cpuTarget(label: string, cost: VariantCost, limitUs: number): Target {
   return { label, measured: `${us(cost.cpuUs)} (rounds ${us(low)} … ${us(high)})`, pass: verdict === "PASS", verdict };
 }
 
+/**
+ * The last full `npm run bench` behind the Node proxy (httpxy in the bench's own process, with the
+ * KV bridge), before HAProxy replaced it: the throughput every variant must at least match now.
+ */
+export const NODE_PROXY_RESULTS = "bench/results/2026-11-21T20-56-16.json";
+
+export interface NodeProxyReference {
+  file: string;
+  date: string;
+  /** Requests per second of each variant then. */
+  rps: Record<string, number>;
+  /** CPU µs per request of the Node proxy's process then (proxy + KV bridge together: they shared it). */
+  proxyAndBridgeUs: Record<string, number>;
+}
+
+export function nodeProxyReference(): NodeProxyReference | null {
+  const path = join(ROOT, NODE_PROXY_RESULTS);
+  if (!existsSync(path)) return null;
+  const old = JSON.parse(readFileSync(path, "utf8")) as {
+    date: string;
+    variants: Record<string, { rps: number; cpuUsPerRequest: { balancerAndBridge: number } }>;
+  };
+  const each = <T>(pick: (figures: (typeof old.variants)[string]) => T) => Object.fromEntries(Object.entries(old.variants).map(([name, f]) => [name, pick(f)]));
+  return { file: NODE_PROXY_RESULTS, date: old.date, rps: each((f) => f.rps), proxyAndBridgeUs: each((f) => f.cpuUsPerRequest.balancerAndBridge) };
+}
+
+/** The issue-16 targets: HAProxy's CPU per request, and no variant slower than behind the Node proxy. */
+function balancerTargets(r: BenchResults): Target[] {
+  const perVariant = Object.entries(r.variants).map(([name, f]) => [name, f.cpuUsPerRequest.balancer] as const);
+  const worst = perVariant.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const targets = [
+    target(
+      `balancer (${r.settings.balancer}) CPU per request <= 100 µs, every variant`,
+      `worst ${worst[1]} µs (${worst[0]}); ${perVariant.map(([name, us]) => `${name} ${us}`).join(", ")}`,
+      worst[1] <= 100,
+    ),
+  ];
+  const ref = r.nodeProxyReference;
+  if (ref) {
+    const ratios = Object.entries(r.variants)
+      .filter(([name]) => ref.rps[name] !== undefined)
+      .map(([name, f]) => [name, round2(f.rps / ref.rps[name]!)] as const);
+    targets.push(
+      target(
+        `every variant's rps >= behind the Node proxy (${ref.file}; the same machine, another day)`,
+        ratios.map(([name, ratio]) => `${name} x${ratio}`).join(", "),
+        ratios.every(([, ratio]) => ratio >= 1),
+      ),
+    );
+  }
+  return targets;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
 export function evaluateTargets(r: BenchResults): Target[] {
   const v = r.variants;
   const c = r.costs;
   return [
+    ...balancerTargets(r),
     cpuTarget("cookie: CPU over baseline per request, whole stack <= +250 µs", c.cookie!, 250),
     cpuTarget("kv over REST: CPU over baseline per request, whole stack <= +500 µs", c.kv!, 500),
     cpuTarget("kv over the Redis protocol: CPU over baseline per request <= +150 µs", c["kv-redis"]!, 150),
@@ -182,6 +241,30 @@ export function writeResults(results: BenchResults, targets: Target[]): string[]
   writeFileSync(join(docs, "bench-cookie-bytes.svg"), cookieChart(results.cookieCurve));
   writeFileSync(join(docs, "benchmarks.md"), markdown(results, targets, dated));
   return ["bench/results/latest.json", `bench/results/${dated}`, "docs/benchmarks.md", "docs/bench-*.svg"];
+}
+
+/** HAProxy against the Node proxy it replaced: throughput per variant and the balancer's CPU per request. */
+function balancerSection(r: BenchResults): string {
+  const ref = r.nodeProxyReference;
+  const rows = Object.entries(r.variants)
+    .map(([name, f]) => {
+      const then = ref?.rps[name];
+      const ratio = then ? `×${round2(f.rps / then)}` : "—";
+      return `| ${name} | ${f.rps} | ${then ?? "—"} | ${ratio} | ${f.cpuUsPerRequest.balancer} | ${ref?.proxyAndBridgeUs[name] ?? "—"} |`;
+    })
+    .join("\n");
+  return `## The balancer: ${r.settings.balancer} against the Node proxy it replaced
+
+HAProxy carries every request; the Node side is the control plane only. Its CPU is read from \`/proc\` for the
+master and its worker. The Node proxy's figures are from ${ref ? `[\`${ref.file}\`](../${ref.file}) (${ref.date.slice(0, 10)}, the last full run behind it)` : "a results file that is gone"}: the same
+machine and settings on another day, so read the ratios with the machine's day-to-day drift in mind. Its CPU column is
+the proxy and the KV bridge together (they shared one process); the bridge alone costs about 100 µs per kv request.
+
+| variant | req/s now | req/s behind the Node proxy | ratio | HAProxy µs / request | Node proxy + bridge µs / request then |
+|---|---|---|---|---|---|
+${rows}
+
+`;
 }
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
@@ -259,7 +342,7 @@ Do not edit by hand: run the bench again.
 
 ## What each strategy costs per request
 
-CPU time per feed request over the whole stack (every instance, the balancer and KV bridge, Redis, PostgreSQL),
+CPU time per feed request over the whole stack (every instance, HAProxy, the control plane and KV bridge, Redis, PostgreSQL),
 minus what the no-op \`baseline\` spends, and the latency it adds at the median and the tail. The CPU
 figure is the median of the ${r.settings.rounds} round-by-round differences (each round of a variant runs next to a
 round of the baseline), and the range is the smallest and largest of them: on this shared machine a
@@ -269,10 +352,10 @@ difference inside that range is noise. Memory mode, which does next to nothing, 
 |---|---|---|---|---|---|---|
 ${costRows}
 
-**The floor.** \`baseline\` runs the same request with a store that records nothing: the balancer proxying it,
+**The floor.** \`baseline\` runs the same request with a store that records nothing: HAProxy balancing it,
 Next.js routing it, the route reading the catalogue and picking ten articles, JSON out. That costs
 ${base.cpuUsPerRequest.total} µs of CPU per request here (${base.cpuUsPerRequest.instances} µs in the instances,
-${base.cpuUsPerRequest.balancerAndBridge} µs in the balancer's process, ${base.cpuUsPerRequest.redis} µs in Redis, ${base.cpuUsPerRequest.postgres} µs in PostgreSQL). A session strategy can only add to it,
+${base.cpuUsPerRequest.balancer} µs in HAProxy, ${base.cpuUsPerRequest.controlAndBridge} µs in the control plane's process, ${base.cpuUsPerRequest.redis} µs in Redis, ${base.cpuUsPerRequest.postgres} µs in PostgreSQL). A session strategy can only add to it,
 so the table above is the price of the strategy itself, not of serving a page.
 
 **The distance left.** Cookie mode opens and re-seals the reader's history on every request: one unseal
@@ -288,7 +371,8 @@ committing (fsync'd: synchronous_commit is on). Memory mode costs nothing and ke
 This machine (${r.machine.cpus} CPUs, ${escape(r.machine.cpuModel)}, Node ${r.machine.node}) also runs the load driver and is shared, so
 absolute figures move from run to run; the variants run in alternating rounds, so their *differences* are what
 to read. CPU is read from \`/proc\` for the instances, Redis and PostgreSQL (the postmaster and every backend, the
-exited ones included) and from \`process.cpuUsage()\` for the balancer's process (scripts/lib/bench/cpu.ts), divided
+exited ones included), HAProxy (master and worker) and from \`process.cpuUsage()\` for the control plane's process, which
+also runs the KV bridge (scripts/lib/bench/cpu.ts), divided
 by the requests served in the measured windows.
 
 ## Where the CPU goes (µs per request)
@@ -297,7 +381,7 @@ by the requests served in the measured windows.
 |---|${CPU_GROUPS.map(() => "---|").join("")}---|
 ${cpuRows}
 
-## Targets
+${balancerSection(r)}## Targets
 
 A CPU target is judged on every round's difference: PASS when all of them meet it, FAIL when none
 does, UNRESOLVED when they fall on both sides (this run cannot tell; \`npx tsx scripts/session-cost.ts\`
@@ -309,7 +393,7 @@ ${targets.map((t) => `| ${t.label} | ${t.measured} | ${t.verdict === "PASS" ? "P
 
 ## Variants
 
-**Setup.** ${r.settings.instances} production instances behind the balancer, Redis behind the KV bridge, PostgreSQL, all on one machine
+**Setup.** ${r.settings.instances} production instances behind ${r.settings.balancer}, Redis behind the KV bridge, PostgreSQL, all on one machine
 together with the load driver. ${r.settings.readers} virtual readers, each with its own cookie jar and keep-alive
 connection, send \`POST /api/feed {"limit":10}\` back to back; ${r.settings.secondsPerVariant} s per variant, split over ${r.settings.rounds} rounds
 in alternating order after a warm-up round of every variant; catalogue of ${r.settings.catalogueSize} articles. Latency in ms.
@@ -332,8 +416,8 @@ Ratios to \`baseline\` throughput: ${Object.entries(r.ratios)
   (\`SELECT 1\`) and the expired-session sweeper left out.
 - The load generator runs in its own process; its event loop was busy ${Object.entries(r.driverUtilization)
     .map(([n, u]) => `${n} ${Math.round(u * 100)}%`)
-    .join(", ")} of the measured time (near 100% would mean it, not the cluster, set the pace); the balancer and the KV
-  bridge, which share one process here, were busy ${Object.entries(r.balancerUtilization)
+    .join(", ")} of the measured time (near 100% would mean it, not the cluster, set the pace); the control plane and the
+  KV bridge, which share one process here, were busy ${Object.entries(r.controlUtilization)
     .map(([n, u]) => `${n} ${Math.round(u * 100)}%`)
     .join(", ")}.
 

@@ -134,12 +134,7 @@ export async function answerAdmin(context: AdminApiContext, req: IncomingMessage
     const id = decodeURIComponent(parts[2]!);
     const instances = (await cluster.view()).instances;
     const target = instances.find((m) => m.id === id);
-    if (!target)
-      throw new ClusterError(
-        404,
-        "UNKNOWN_INSTANCE",
-        `no instance "${id}"; instances are ${instances.map((m) => m.id).join(", ")}`,
-      );
+    if (!target) throw new ClusterError(404, "UNKNOWN_INSTANCE", `no instance "${id}"; instances are ${instances.map((m) => m.id).join(", ")}`);
     if (target.status !== "up") throw new ClusterError(503, "INSTANCE_DOWN", `instance ${target.id} is ${target.status}`);
     // Straight to that instance, outside the rotation: the question is "what does b hold?".
     req.url = "/api/session";

@@ -104,13 +104,7 @@ export function policyMapText(policy: Policy): string {
 export function hostAllowPattern(extra: readonly string[] = []): string {
   const names = [...new Set(extra.map((host) => checkedHostValue(host).replace(/:\d+$/, "")))];
   const literal = (name: string) => name.replace(/[.[\]]/g, (c) => `\\${c}`);
-  const alternatives = [
-    "localhost",
-    "[a-z0-9.-]+\\.localhost",
-    "[0-9]{1,3}(\\.[0-9]{1,3}){3}",
-    "\\[[0-9a-f:.]+\\]",
-    ...names.map(literal),
-  ];
+  const alternatives = ["localhost", "[a-z0-9.-]+\\.localhost", "[0-9]{1,3}(\\.[0-9]{1,3}){3}", "\\[[0-9a-f:.]+\\]", ...names.map(literal)];
   return `^(${alternatives.join("|")})(:[0-9]{1,5})?$`;
 }
 
