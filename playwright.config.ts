@@ -4,11 +4,12 @@ import { DEBIAN_CHROMIUM_ARGS, findChromium } from "./scripts/lib/chromium";
 const executablePath = findChromium();
 
 /**
- * Two projects, one worker each, side by side. single-redis: specs in file order, sharing one
- * cluster (3 instances + balancer + Redis), some of which stop instances, switch the balancer
- * policy or kill Redis. redis-cluster: its spec against a cluster of its own, whose kv mode is on a
- * six-node Redis Cluster (the `redis` worker option gives it a worker, and so a stack, of its own);
- * it runs beside the first project's specs instead of after them.
+ * Two projects on two workers. single-redis: spec files shared out between up to two workers, each
+ * with a cluster of its own (3 instances behind HAProxy, Redis, PostgreSQL: a worker fixture), on
+ * which its specs run in file order; some stop instances, switch the balancer policy or kill Redis,
+ * and every test resets the cluster first. redis-cluster: its spec against a cluster of its own,
+ * whose kv mode is on a six-node Redis Cluster (the `redis` worker option gives it a worker, and so
+ * a stack, of its own); it runs beside the first project's specs instead of after them.
  */
 export default defineConfig<object, { redis: "single" | "cluster" }>({
   testDir: "e2e",
@@ -27,7 +28,7 @@ export default defineConfig<object, { redis: "single" | "cluster" }>({
     launchOptions: executablePath ? { executablePath, args: DEBIAN_CHROMIUM_ARGS } : {},
   },
   projects: [
-    { name: "single-redis", testIgnore: /redis-cluster\.spec\.ts$/, workers: 1 },
+    { name: "single-redis", testIgnore: /redis-cluster\.spec\.ts$/, workers: 2 },
     { name: "redis-cluster", testMatch: /redis-cluster\.spec\.ts$/, use: { redis: "cluster" }, workers: 1 },
   ],
 });

@@ -9,8 +9,9 @@ import { ROOT } from "./build";
 import { spawnGroup, type Managed } from "./processes";
 
 /**
- * Instances keep idle connections longer than the balancer's agent does (see balancer/forward.ts), so the
- * balancer never sends a request down a socket the instance is just closing (ECONNRESET).
+ * Instances keep idle connections longer than anything in front keeps them (HAProxy drops its idle
+ * server connections within seconds, `pool-purge-delay`; the control plane's one proxy, 60 s), so
+ * nothing sends a request down a socket the instance is just closing (ECONNRESET).
  */
 export const UPSTREAM_KEEP_ALIVE_MS = 75_000;
 

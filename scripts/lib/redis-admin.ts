@@ -41,7 +41,7 @@ export function redisAdmin(kv: LocalKv, log: (line: string) => void): RedisAdmin
         if (node.process !== "stopped") throw new ClusterError(409, "REDIS_NODE_RUNNING", `Redis node ${name} is already running`);
         await cluster.startNode(name);
       }
-      log(`[balancer] Redis node ${name} ${action === "stop" ? "stopped" : "started"}`);
+      log(`[cluster] Redis node ${name} ${action === "stop" ? "stopped" : "started"}`);
       cached = null;
       return view();
     },

@@ -1,8 +1,9 @@
 /**
- * The verdict on each running instance, every second, from its liveness probe: up while it
- * answers, down after FAILURES_BEFORE_DOWN silent probes in a row, and never the last one up for
- * being slow (a slow answer beats a 503 for everyone; a dead instance still leaves at once,
- * through its refused connections, see the balancer).
+ * The control plane's own verdict on each running instance, every second, from its liveness probe,
+ * and what the probe reports for the cluster page (readers, store readiness, replication): up while
+ * it answers, down after FAILURES_BEFORE_DOWN silent probes in a row, and never the last one up for
+ * being slow. Routing does not read it: HAProxy runs its own checks on /api/ready, and GET
+ * /__cluster shows HAProxy's verdict (cluster.ts view()).
  */
 import type { InstanceStatus } from "../../../lib/cluster-contract";
 import { probe, type HealthReport } from "./health-probe";
