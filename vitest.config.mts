@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import SlowFirstSequencer from "./tests/support/slow-first-sequencer";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -25,6 +26,8 @@ export default defineConfig({
   test: {
     pool: "forks",
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 3),
+    // The files that start whole stacks first, so none of them ends the run alone (see the file).
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         ...shared,

@@ -1,0 +1,29 @@
+/**
+ * Integration files that start whole stacks run first. Vitest orders files by the durations it
+ * cached on the last run, and by file size when it has none, which is every run on a fresh clone
+ * (CI): there the longest files (small ones that start the demo or a faulty Redis) came last and
+ * ran alone at the end while the other workers idled. This list, longest first, is what a fresh
+ * clone measured (2026-11-22, seconds); files not in it keep Vitest's order after them.
+ */
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+const LONGEST_FIRST = [
+  "tests/integration/demo-command.test.ts", // 56 s: two `npm run demo` processes and a stack
+  "tests/integration/cluster.test.ts", // 36 s
+  "tests/integration/redis-faults.test.ts", // 28 s
+  "tests/integration/memory-bound.test.ts", // 26 s
+  "tests/integration/hostile-input.test.ts", // 25 s
+  "tests/integration/kv-on-redis-cluster.test.ts", // 18 s
+];
+
+function rank(file: TestSpecification): number {
+  const at = LONGEST_FIRST.findIndex((path) => file.moduleId.endsWith(`/${path}`));
+  return at < 0 ? LONGEST_FIRST.length : at;
+}
+
+export default class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    // Array.prototype.sort is stable: within a rank, Vitest's own order stands.
+    return [...(await super.sort(files))].sort((a, b) => rank(a) - rank(b));
+  }
+}
