@@ -17,7 +17,7 @@ describe("npm run demo", () => {
     const env = { ...process.env };
     delete env.KV_REST_API_URL;
     delete env.KV_REST_API_TOKEN;
-    const demo = spawn("npm", ["run", "demo", "--", "--port", String(port), "--instances", "2"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const demo = spawn("npm", ["run", "demo", "--", "--port", String(port), "--instances", "1"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     demo.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -37,7 +37,9 @@ describe("npm run demo", () => {
   it("starts Redis, the bridge, the instances and HAProxy, and SIGTERM leaves nothing listening", async () => {
     const { demo, output, exited, ports } = await startDemo();
     try {
-      expect(ports.length).toBeGreaterThanOrEqual(5); // HAProxy, 2 instances, redis, bridge (the control plane's port is not printed)
+      // HAProxy, the instance, Redis, the bridge, the control plane. One instance: a process group
+      // left behind is the same bug with one as with two, and each start costs seconds of CPU.
+      expect(ports.length).toBeGreaterThanOrEqual(5);
       expect(output()).toMatch(/Newsroom is running: http:\/\/localhost:\d+\/\?admin_token=[A-Za-z0-9_-]+/);
       expect(output(), "the Redis password is never printed").not.toMatch(/redis:\/\/:[^@\s]+@/);
       for (const p of ports) expect(await isListening(p), `port ${p} up`).toBe(true);

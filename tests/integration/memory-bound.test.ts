@@ -9,12 +9,13 @@ import type { HealthView } from "@/lib/api-contract";
 import type { AppInstance } from "../../scripts/lib/app-instance";
 import { startTestApp } from "../support/test-app";
 
-const MAX_READERS = 300;
+const MAX_READERS = 100;
 /**
  * Ten times the bound. (The audit sent 40,000 against the default 10,000; that run, by hand with a
- * bound of 2,000, took 119 s here and left exactly 2,000: too long to repeat in every test run.)
+ * bound of 2,000, took 119 s here and left exactly 2,000: too long to repeat in every test run. A
+ * bound of 300 and 3,000 requests took 26–29 s of npm test's time; the bound's logic is the same.)
  */
-const REQUESTS = 3_000;
+const REQUESTS = 1_000;
 let app: AppInstance;
 
 beforeAll(async () => {

@@ -88,7 +88,7 @@ describe("haproxyConfig", () => {
     const defaults = section(config, "defaults");
     expect(defaults).toEqual(
       expect.arrayContaining([
-        "default-server inter 1s fall 2 rise 1",
+        "default-server inter 1s fastinter 250ms downinter 250ms fall 2 rise 1",
         "timeout check 3s",
         "retry-on conn-failure",
         "option redispatch 1",

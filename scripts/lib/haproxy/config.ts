@@ -173,8 +173,11 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
       // takes half a second and more per turn: a tight timeout would eject working instances, all
       // of them at once under load. A crashed instance refuses the connection and fails at once.
       "timeout check 3s",
-      // Checked every second; two failures in a row eject (one slow answer is not death), one pass readmits.
-      "default-server inter 1s fall 2 rise 1",
+      // Checked every second while up; two failures in a row eject (one slow answer is not death),
+      // one pass readmits. Between the first failure and the verdict, and while down (an instance
+      // just admitted, or crashed), every 250 ms: a crash is out in about 1.3 s instead of 2, and an
+      // admitted instance takes its first reader within a quarter second of being ready.
+      "default-server inter 1s fastinter 250ms downinter 250ms fall 2 rise 1",
       ...httpErrorLines(),
     ],
     [
