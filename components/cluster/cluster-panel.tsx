@@ -183,7 +183,8 @@ export function ClusterPanel() {
               <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium sm:table-cell">
                 Port
               </th>
-              <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium sm:table-cell">
+              {/* PID only on wide screens: with the balancer's column the row would not fit a laptop. */}
+              <th scope="col" className="hidden px-2 py-2 sm:px-4 font-medium 2xl:table-cell">
                 PID
               </th>
               <th scope="col" className="px-2 py-2 sm:px-4 font-medium">
@@ -267,7 +268,7 @@ function InstanceRow({
         <span className={`inline-flex rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ${instanceColor(instance.id)}`}>{instance.id}</span>
       </th>
       <td className="hidden px-2 py-2.5 sm:px-4 font-mono text-zinc-700 sm:table-cell dark:text-zinc-300">{instance.port}</td>
-      <td className="hidden px-2 py-2.5 sm:px-4 font-mono text-zinc-700 sm:table-cell dark:text-zinc-300">{instance.pid ?? "—"}</td>
+      <td className="hidden px-2 py-2.5 sm:px-4 font-mono text-zinc-700 2xl:table-cell dark:text-zinc-300">{instance.pid ?? "—"}</td>
       <td className="px-2 py-2.5 sm:px-4">
         <StatusPill status={busy === "stop" ? "stopping" : busy === "start" ? "starting" : instance.status} />
       </td>
