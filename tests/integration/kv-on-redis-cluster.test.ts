@@ -8,16 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CandidatePool } from "@/lib/seen/feed-selection";
 import type { KvTransport } from "@/lib/session/kv/kv-transport";
-import { kvRunner } from "@/lib/session/kv/kv-client";
 import { CLAIM_SCRIPT } from "@/lib/session/kv/kv-scripts";
-import { KvStore } from "@/lib/session/kv/kv-store";
 import { redisClusterTransport } from "@/lib/session/kv/redis-cluster-transport";
 import { restTransport } from "@/lib/session/kv/rest-transport";
 import { KvUnavailableError } from "@/lib/session/errors";
 import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
 import { startRedisCluster, type LocalRedisCluster } from "../../scripts/lib/redis-cluster";
 import { ownsSlot, type RedisClusterNode } from "../../scripts/lib/redis-cluster-view";
-import { detailsOf, TEST_COOKIE_OPTIONS, TEST_KEYS } from "../support/stores";
+import { detailsOf, kvStoreOn } from "../support/stores";
 import { TestJar } from "../support/test-jar";
 
 const POOL: CandidatePool = { maxSeq: 5_000 };
@@ -45,13 +43,7 @@ async function transportOver(via: Via, waitReplicas = 0): Promise<KvTransport> {
 /** One reader: a cookie jar and a store on `transport`. */
 function reader(transport: KvTransport) {
   const jar = new TestJar();
-  const store = () =>
-    new KvStore(
-      jar,
-      TEST_KEYS,
-      TEST_COOKIE_OPTIONS,
-      kvRunner(() => transport),
-    );
+  const store = () => kvStoreOn(jar, transport);
   return {
     claim: async (limit = 5) => (await store().claimUnseen(POOL, limit)).seqs,
     key: async () => detailsOf((await store().describe()).details, "kv").keys![0]!,

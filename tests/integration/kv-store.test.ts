@@ -21,7 +21,7 @@ import { startKvBridge, type KvBridge } from "../../scripts/lib/kv-bridge";
 import { freePort } from "../../scripts/lib/ports";
 import { startRedis } from "../../scripts/lib/redis-server";
 import { useTestKv } from "../support/kv-test";
-import { detailsOf, TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
+import { detailsOf, kvStoreOn, TEST_COOKIE_OPTIONS, TEST_KEYS, TEST_PASSWORD } from "../support/stores";
 import { keyring } from "@/lib/session/config";
 import { TestJar } from "../support/test-jar";
 
@@ -55,12 +55,7 @@ afterAll(async () => {
 
 /** A KvStore over REST through a bridge we can count requests on. */
 function countedStore(jar: TestJar, options = TEST_COOKIE_OPTIONS) {
-  return new KvStore(
-    jar,
-    TEST_KEYS,
-    options,
-    kvRunner(() => transports.rest),
-  );
+  return kvStoreOn(jar, transports.rest, options);
 }
 
 describe("kv store over REST", () => {
@@ -103,13 +98,7 @@ describe("kv store over the Redis protocol, when Redis goes away and comes back"
     const transport = own(redisTransport({ url: ownRedis.url }, { timeoutMs: 2000, log: () => {} }));
     try {
       const jar = new TestJar();
-      const store = () =>
-        new KvStore(
-          jar,
-          TEST_KEYS,
-          TEST_COOKIE_OPTIONS,
-          kvRunner(() => transport),
-        );
+      const store = () => kvStoreOn(jar, transport);
       await store().claimUnseen(POOL, 10);
       await ownRedis.kill({ stayDown: true });
       const started = performance.now();

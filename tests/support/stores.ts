@@ -1,6 +1,9 @@
 /** Stores for tests, opened through the registry with a configuration of the tests' own, as the app opens them per request. */
 import type { StoreDetails } from "@/lib/api-contract";
 import { parseSessionConfig, type SessionConfig } from "@/lib/session/config";
+import { kvRunner } from "@/lib/session/kv/kv-client";
+import { KvStore } from "@/lib/session/kv/kv-store";
+import type { KvTransport } from "@/lib/session/kv/kv-transport";
 import { openStore } from "@/lib/session/registry";
 import type { CookieOptions, SessionStore } from "@/lib/session/store";
 import type { TestJar } from "./test-jar";
@@ -23,6 +26,16 @@ export const TEST_COOKIE_OPTIONS: CookieOptions = BASE.cookie;
 /** The store of `mode` for one "request" with this jar (fresh per call, as the app builds one per request). */
 export function openTestStore(mode: string, jar: TestJar, config: SessionConfig = BASE): SessionStore {
   return openStore(mode, jar, config);
+}
+
+/** A KvStore for one "request" with this jar, over a transport the test chose (REST, Redis, a cluster, one it can break). */
+export function kvStoreOn(jar: TestJar, transport: KvTransport, cookie: CookieOptions = TEST_COOKIE_OPTIONS): KvStore {
+  return new KvStore(
+    jar,
+    TEST_KEYS,
+    cookie,
+    kvRunner(() => transport),
+  );
 }
 
 /** A store's details, checked to be of `kind` (a test failure otherwise), typed as that kind. */
